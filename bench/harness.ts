@@ -1,0 +1,201 @@
+/**
+ * A small benchmark harness (no dependencies): named benchmarks in comparison groups, each
+ * warmed up, then timed over several fixed-size samples; the report gives the median rate, its
+ * spread, throughput, and each entry's ratio to the group's baseline measured in the same run —
+ * ratios, because these machines are noisy and only same-run comparisons mean much
+ * (DESIGN.md, Performance).
+ */
+
+/** Something to measure: one call is one operation. */
+export interface BenchmarkEntry {
+  readonly name: string;
+  /**
+   * Performs one operation and returns its result, which the harness folds into a sink so the
+   * JIT cannot discard the work as unused.
+   */
+  readonly fn: () => Uint8Array | number;
+}
+
+/** Entries that do the same work and are compared with each other. */
+export interface BenchmarkGroup {
+  /** What one operation is, e.g. "AES-128-GCM seal, 1200 B". */
+  readonly name: string;
+  /** Payload bytes per operation, for a MB/s column; omit when throughput means nothing. */
+  readonly bytesPerOp?: number;
+  /** The entry the others are divided by ("node is 6.1× noble"); omit for no ratios. */
+  readonly baseline?: string;
+  readonly entries: readonly BenchmarkEntry[];
+}
+
+export interface HarnessOptions {
+  /** Time spent running an entry before measuring it, so the JIT has optimized it. */
+  readonly warmupMs: number;
+  /** Target duration of one timed sample. */
+  readonly sampleMs: number;
+  /** Timed samples per entry; the median is reported. */
+  readonly samples: number;
+}
+
+export const DEFAULT_OPTIONS: HarnessOptions = { warmupMs: 300, sampleMs: 200, samples: 10 };
+
+export interface BenchmarkResult {
+  readonly group: string;
+  readonly name: string;
+  /** Median over the samples of operations per second. */
+  readonly opsPerSecond: number;
+  /** Median absolute deviation of the samples, relative to the median (0.01 = ±1 %). */
+  readonly relativeSpread: number;
+  readonly samples: number;
+  readonly opsPerSample: number;
+  readonly bytesPerOp: number | undefined;
+  /** Throughput in MB/s (10^6 bytes per second), when `bytesPerOp` is known. */
+  readonly megabytesPerSecond: number | undefined;
+  /** The group's baseline entry, when it ran. */
+  readonly baseline: string | undefined;
+  /** `opsPerSecond` divided by the baseline's. */
+  readonly ratioToBaseline: number | undefined;
+}
+
+/**
+ * Where every result goes. Exported, so that the engine cannot prove it unobserved and drop the
+ * computations that feed it.
+ */
+export let sink = 0;
+
+/** Runs `fn` `ops` times; returns the elapsed nanoseconds. */
+function runBatch(fn: BenchmarkEntry['fn'], ops: number): number {
+  let fold = 0;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) {
+    const result = fn();
+    fold ^= typeof result === 'number' ? result : (result[0] ?? 0);
+  }
+  const elapsed = Number(process.hrtime.bigint() - start);
+  sink ^= fold;
+  return elapsed;
+}
+
+/**
+ * Warms `fn` up for about `warmupMs` while finding how many operations fill one sample: the
+ * batch doubles until it takes a measurable time, then is scaled to `sampleMs`.
+ */
+function calibrate(fn: BenchmarkEntry['fn'], options: HarnessOptions): number {
+  const deadline = performance.now() + options.warmupMs;
+  let ops = 1;
+  let nanosPerOp = Number.POSITIVE_INFINITY;
+  while (performance.now() < deadline || nanosPerOp === Number.POSITIVE_INFINITY) {
+    const elapsed = runBatch(fn, ops);
+    // Below a millisecond, timer resolution and loop overhead dominate: measure a bigger batch.
+    if (elapsed < 1e6) {
+      ops *= 2;
+      continue;
+    }
+    nanosPerOp = elapsed / ops;
+  }
+  return Math.max(1, Math.round((options.sampleMs * 1e6) / nanosPerOp));
+}
+
+function median(sorted: readonly number[]): number {
+  const middle = sorted.length >> 1;
+  const upper = sorted[middle] ?? Number.NaN;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? Number.NaN) + upper) / 2;
+}
+
+function measure(
+  group: BenchmarkGroup,
+  entry: BenchmarkEntry,
+  options: HarnessOptions,
+): Omit<BenchmarkResult, 'baseline' | 'ratioToBaseline'> {
+  const opsPerSample = calibrate(entry.fn, options);
+  const rates: number[] = [];
+  for (let i = 0; i < options.samples; i++) {
+    rates.push((opsPerSample * 1e9) / runBatch(entry.fn, opsPerSample));
+  }
+  rates.sort((a, b) => a - b);
+  const opsPerSecond = median(rates);
+  const deviations = rates.map((rate) => Math.abs(rate - opsPerSecond)).sort((a, b) => a - b);
+  return {
+    group: group.name,
+    name: entry.name,
+    opsPerSecond,
+    relativeSpread: median(deviations) / opsPerSecond,
+    samples: options.samples,
+    opsPerSample,
+    bytesPerOp: group.bytesPerOp,
+    megabytesPerSecond:
+      group.bytesPerOp === undefined ? undefined : (opsPerSecond * group.bytesPerOp) / 1e6,
+  };
+}
+
+/**
+ * Measures every entry of `group` for which `selected` is true, one after another, and relates
+ * each to the group's baseline (when the baseline itself was selected).
+ */
+export function runGroup(
+  group: BenchmarkGroup,
+  options: HarnessOptions,
+  selected: (group: BenchmarkGroup, entry: BenchmarkEntry) => boolean,
+): BenchmarkResult[] {
+  const measured = group.entries
+    .filter((entry) => selected(group, entry))
+    .map((entry) => measure(group, entry, options));
+  const base = measured.find((result) => result.name === group.baseline);
+  return measured.map((result) => ({
+    ...result,
+    baseline: base?.name,
+    ratioToBaseline: base === undefined ? undefined : result.opsPerSecond / base.opsPerSecond,
+  }));
+}
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en-US', {
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1,
+});
+
+function ratioText(result: BenchmarkResult): string {
+  if (result.ratioToBaseline === undefined || result.baseline === undefined) return '';
+  if (result.name === result.baseline) return '(baseline)';
+  const ratio = result.ratioToBaseline;
+  return `${ratio >= 10 ? oneDecimal.format(ratio) : ratio.toFixed(2)}× ${result.baseline}`;
+}
+
+/** The report: one heading line per group, one row per entry, numbers right-aligned. */
+export function formatTable(results: readonly BenchmarkResult[]): string[] {
+  const header = ['Benchmark', 'ops/s', '±', 'MB/s', 'vs baseline'];
+  const rows: (string[] | string)[] = [];
+  let group: string | undefined;
+  for (const result of results) {
+    if (result.group !== group) {
+      group = result.group;
+      rows.push(group);
+    }
+    rows.push([
+      `  ${result.name}`,
+      integer.format(result.opsPerSecond),
+      `${(result.relativeSpread * 100).toFixed(1)}%`,
+      result.megabytesPerSecond === undefined ? '' : oneDecimal.format(result.megabytesPerSecond),
+      ratioText(result),
+    ]);
+  }
+  const cells = rows.filter((row): row is string[] => Array.isArray(row));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...cells.map((row) => (row[column] ?? '').length)),
+  );
+  // Text columns (first and last) align left, numbers right.
+  const format = (row: readonly string[]): string =>
+    row
+      .map((cell, column) => {
+        const width = widths[column] ?? 0;
+        return column === 0 || column === row.length - 1
+          ? cell.padEnd(width)
+          : cell.padStart(width);
+      })
+      .join('  ')
+      .trimEnd();
+  return [
+    format(header),
+    widths.map((width) => '-'.repeat(width)).join('  '),
+    ...rows.map((row) => (typeof row === 'string' ? row : format(row))),
+  ];
+}

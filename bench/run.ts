@@ -1,0 +1,75 @@
+/**
+ * `npm run bench [filter ...]`: runs every benchmark module's groups (or only the entries whose
+ * "group entry" name contains one of the filters, case-insensitively), prints the table and
+ * writes bench/results/latest.json with the machine it ran on.
+ */
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { benchmarks as cryptoBenchmarks } from './crypto.bench.js';
+import {
+  type BenchmarkEntry,
+  type BenchmarkGroup,
+  type BenchmarkResult,
+  DEFAULT_OPTIONS,
+  formatTable,
+  runGroup,
+} from './harness.js';
+
+/** Every *.bench.ts module, in report order. */
+const groups: readonly BenchmarkGroup[] = [...cryptoBenchmarks];
+
+const filters = process.argv.slice(2).map((filter) => filter.toLowerCase());
+const selected = (group: BenchmarkGroup, entry: BenchmarkEntry): boolean =>
+  filters.length === 0 ||
+  filters.some((filter) => `${group.name} ${entry.name}`.toLowerCase().includes(filter));
+
+const chosen = groups.filter((group) => group.entries.some((entry) => selected(group, entry)));
+if (chosen.length === 0) {
+  console.error(`no benchmark matches ${filters.join(', ')}; groups:`);
+  for (const group of groups) console.error(`  ${group.name}`);
+  process.exit(1);
+}
+
+const results: BenchmarkResult[] = [];
+for (const group of chosen) {
+  // Progress on stderr: a full run takes a while, and stdout stays just the table.
+  process.stderr.write(`running ${group.name} ...\n`);
+  results.push(...runGroup(group, DEFAULT_OPTIONS, selected));
+}
+
+const cpuList = cpus();
+const report = {
+  date: new Date().toISOString(),
+  node: process.version,
+  machine: {
+    cpu: cpuList[0]?.model.trim() ?? 'unknown',
+    cores: cpuList.length,
+    memoryBytes: totalmem(),
+    platform: process.platform,
+    arch: process.arch,
+  },
+  options: DEFAULT_OPTIONS,
+  results,
+};
+
+console.log('');
+console.log(
+  `${report.machine.cpu}, ${report.machine.cores} cores, ` +
+    `${(report.machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${report.machine.platform}/` +
+    `${report.machine.arch}, Node ${report.node}`,
+);
+console.log(
+  `median of ${DEFAULT_OPTIONS.samples} samples of ~${DEFAULT_OPTIONS.sampleMs} ms each; ` +
+    '± is the median absolute deviation',
+);
+console.log('');
+for (const line of formatTable(results)) console.log(line);
+
+const resultsDirectory = fileURLToPath(new URL('../results/', import.meta.url));
+mkdirSync(resultsDirectory, { recursive: true });
+const file = `${resultsDirectory}latest.json`;
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+console.log('');
+console.log(`wrote ${file}`);

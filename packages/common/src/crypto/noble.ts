@@ -1,0 +1,222 @@
+/**
+ * The `noble` crypto backend: @noble/ciphers and @noble/hashes, audited pure JavaScript, for
+ * hosts without node:crypto. Slower than `node` (see bench/), identical in results and errors.
+ *
+ * What is done once per key:
+ * - AES-CTR and AES-ECB expand the AES key schedule once and run noble's block function
+ *   (`unsafe.expandKeyLE`, `unsafe.ctrCounter`, `unsafe.encrypt`); the public `ctr()`/`ecb()`
+ *   constructors would re-expand the key on every call. The `unsafe` surface is noble's own
+ *   internals and may change between versions — the SP 800-38A vectors pin its behaviour.
+ * - HMAC keeps an instance that has absorbed the inner and outer key pads (RFC 2104 §2) and
+ *   clones it per message (`_cloneInto`, into one reused scratch instance), instead of hashing
+ *   the pads again.
+ * AES-GCM and ChaCha20-Poly1305 go through noble's public AEADs, which take the nonce at
+ * construction and are single-use, so one small instance is made per message.
+ */
+
+import { gcm, unsafe } from '@noble/ciphers/aes.js';
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha1 } from '@noble/hashes/legacy.js';
+import { sha256, sha384 } from '@noble/hashes/sha2.js';
+import { AuthenticationError } from '../errors.js';
+import {
+  AEAD_TAG_LENGTH,
+  AES_BLOCK_LENGTH,
+  type AeadCipher,
+  type AesCtrCipher,
+  type AesEcbCipher,
+  type CryptoBackend,
+  type HashAlgorithm,
+  type HmacKey,
+} from './backend.js';
+import {
+  AES_GCM_KEY_LENGTHS,
+  AES_KEY_LENGTHS,
+  CHACHA20_POLY1305_KEY_LENGTHS,
+  checkByteCount,
+  checkCounterBlock,
+  checkHashAlgorithm,
+  checkKey,
+  checkNonce,
+  checkWholeBlocks,
+  outputView,
+  overlapsShifted,
+} from './params.js';
+
+const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-384': sha384 } as const;
+
+/** Web Crypto's per-call limit for getRandomValues() (W3C Web Cryptography API §10.1.1). */
+const RANDOM_CHUNK = 65_536;
+
+/** noble's word-oriented AES code reads and writes through Uint32Array views. */
+function isAligned32(bytes: Uint8Array): boolean {
+  return bytes.byteOffset % 4 === 0;
+}
+
+/** noble's AEAD constructor shape: `gcm` and `chacha20poly1305` both fit it. */
+type AeadConstructor = (
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+) => {
+  encrypt(plaintext: Uint8Array, output?: Uint8Array): Uint8Array;
+  decrypt(sealed: Uint8Array, output?: Uint8Array): Uint8Array;
+};
+
+/**
+ * `writesIntoOutput`: noble's ChaCha20-Poly1305 can write into a caller buffer (saving a copy);
+ * its GCM cannot and rejects the argument, so GCM results are copied.
+ */
+function nobleAead(
+  construct: AeadConstructor,
+  key: Uint8Array,
+  writesIntoOutput: boolean,
+): AeadCipher {
+  // Own copy: node imports the key into a KeyObject, so a caller reusing its key buffer must not
+  // change this object's key on either backend.
+  const ownKey = key.slice();
+  return {
+    keyLength: key.length,
+    seal(nonce, plaintext, aad, out) {
+      checkNonce(nonce);
+      const length = plaintext.length + AEAD_TAG_LENGTH;
+      const target = out === undefined ? undefined : outputView(out, length);
+      const cipher = construct(ownKey, nonce, aad);
+      if (target === undefined) return cipher.encrypt(plaintext);
+      if (writesIntoOutput) return cipher.encrypt(plaintext, target);
+      target.set(cipher.encrypt(plaintext));
+      return target;
+    },
+    open(nonce, sealed, aad, out) {
+      checkNonce(nonce);
+      if (sealed.length < AEAD_TAG_LENGTH) throw new AuthenticationError();
+      const length = sealed.length - AEAD_TAG_LENGTH;
+      const target = out === undefined ? undefined : outputView(out, length);
+      const cipher = construct(ownKey, nonce, aad);
+      let plaintext: Uint8Array;
+      try {
+        // noble checks the tag (in constant time) before decrypting anything, so on failure
+        // nothing has been written to `target`.
+        plaintext =
+          target !== undefined && writesIntoOutput
+            ? cipher.decrypt(sealed, target)
+            : cipher.decrypt(sealed);
+      } catch {
+        // Key, nonce and lengths are checked above, so the one failure left is the tag.
+        throw new AuthenticationError();
+      }
+      if (target === undefined || plaintext === target) return plaintext;
+      target.set(plaintext);
+      return target;
+    },
+  };
+}
+
+function nobleAesCtr(key: Uint8Array): AesCtrCipher {
+  checkKey('AES-CTR', key, AES_KEY_LENGTHS);
+  const expandedKey = unsafe.expandKeyLE(key);
+  // ctrCounter() advances the counter block in place (a full 128-bit big-endian increment,
+  // SP 800-38A Appendix B.1), so it runs on this scratch copy, never on the caller's IV.
+  const counter = new Uint8Array(AES_BLOCK_LENGTH);
+  return {
+    keyLength: key.length,
+    xor(iv, input, out) {
+      checkCounterBlock(iv);
+      const target = outputView(out, input.length);
+      counter.set(iv);
+      const source = isAligned32(input) && !overlapsShifted(input, target) ? input : input.slice();
+      if (isAligned32(target)) return unsafe.ctrCounter(expandedKey, counter, source, target);
+      target.set(unsafe.ctrCounter(expandedKey, counter, source));
+      return target;
+    },
+  };
+}
+
+function nobleAesEcb(key: Uint8Array): AesEcbCipher {
+  checkKey('AES-ECB', key, AES_KEY_LENGTHS);
+  const expandedKey = unsafe.expandKeyLE(key);
+  return {
+    keyLength: key.length,
+    encryptBlocks(input, out) {
+      checkWholeBlocks(input);
+      const target = outputView(out, input.length);
+      const source = overlapsShifted(input, target) ? input.slice() : input;
+      // noble's AES round function takes the block as four little-endian 32-bit words (as its
+      // own ecb() feeds it); DataViews read them at any alignment and on any host byte order.
+      const from = new DataView(source.buffer, source.byteOffset, source.byteLength);
+      const to = new DataView(target.buffer, target.byteOffset, target.byteLength);
+      for (let i = 0; i < source.length; i += AES_BLOCK_LENGTH) {
+        const block = unsafe.encrypt(
+          expandedKey,
+          from.getUint32(i, true),
+          from.getUint32(i + 4, true),
+          from.getUint32(i + 8, true),
+          from.getUint32(i + 12, true),
+        );
+        to.setUint32(i, block.s0, true);
+        to.setUint32(i + 4, block.s1, true);
+        to.setUint32(i + 8, block.s2, true);
+        to.setUint32(i + 12, block.s3, true);
+      }
+      return target;
+    },
+  };
+}
+
+function nobleHmac(algorithm: HashAlgorithm, key: Uint8Array): HmacKey {
+  checkHashAlgorithm(algorithm);
+  const keyed = hmac.create(HASHES[algorithm], key);
+  // Each message runs on `scratch`, reset from `keyed` by copying state, not by re-keying.
+  const scratch = keyed.clone();
+  const outputLength = keyed.outputLen;
+  return {
+    algorithm,
+    outputLength,
+    mac(data, out) {
+      const target = outputView(out, outputLength);
+      keyed._cloneInto(scratch);
+      scratch.update(data);
+      scratch.digestInto(target);
+      return target;
+    },
+    macParts(parts, out) {
+      const target = outputView(out, outputLength);
+      keyed._cloneInto(scratch);
+      for (const part of parts) scratch.update(part);
+      scratch.digestInto(target);
+      return target;
+    },
+  };
+}
+
+function randomFill(buffer: Uint8Array): Uint8Array {
+  for (let offset = 0; offset < buffer.length; offset += RANDOM_CHUNK) {
+    crypto.getRandomValues(buffer.subarray(offset, offset + RANDOM_CHUNK));
+  }
+  return buffer;
+}
+
+export const nobleCrypto: CryptoBackend = {
+  name: 'noble',
+  aesGcm(key) {
+    checkKey('AES-GCM', key, AES_GCM_KEY_LENGTHS);
+    return nobleAead(gcm, key, false);
+  },
+  chacha20Poly1305(key) {
+    checkKey('ChaCha20-Poly1305', key, CHACHA20_POLY1305_KEY_LENGTHS);
+    return nobleAead(chacha20poly1305, key, true);
+  },
+  aesCtr: nobleAesCtr,
+  aesEcb: nobleAesEcb,
+  hmac: nobleHmac,
+  hash(algorithm, data) {
+    checkHashAlgorithm(algorithm);
+    return HASHES[algorithm](data);
+  },
+  randomBytes(length) {
+    checkByteCount(length);
+    return randomFill(new Uint8Array(length));
+  },
+  randomFill,
+};

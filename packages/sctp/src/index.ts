@@ -1,0 +1,2 @@
+// Skeleton: this package is implemented by its own issue (see README.md).
+export {};

@@ -9,5 +9,6 @@ export * from './events.js';
 export * from './logger.js';
 export * from './time/clock.js';
 export * from './time/deadline-queue.js';
+export * from './transport/base.js';
 export * from './transport/datagram.js';
 export * from './transport/udp.js';

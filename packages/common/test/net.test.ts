@@ -11,8 +11,8 @@ import {
   type VirtualUdpSocket,
 } from '../src/testing/index.js';
 import { ManualClock } from '../src/time/clock.js';
+import { NoDestinationError } from '../src/transport/base.js';
 import type { SocketAddress } from '../src/transport/datagram.js';
-import { NoDestinationError } from '../src/transport/udp.js';
 
 interface Arrival {
   readonly data: Uint8Array;

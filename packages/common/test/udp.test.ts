@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClosedError } from '../src/errors.js';
+import { NoDestinationError } from '../src/transport/base.js';
 import type { SocketAddress } from '../src/transport/datagram.js';
-import { NoDestinationError, UdpTransport } from '../src/transport/udp.js';
+import { UdpTransport } from '../src/transport/udp.js';
 
 const open: UdpTransport[] = [];
 
-async function bind(options: Parameters<typeof UdpTransport.bind>[0] = {}): Promise<UdpTransport> {
-  const transport = await UdpTransport.bind({ address: '127.0.0.1', ...options });
+async function bind(options: Parameters<typeof UdpTransport.open>[0] = {}): Promise<UdpTransport> {
+  const transport = await UdpTransport.open({ address: '127.0.0.1', ...options });
   open.push(transport);
   return transport;
 }

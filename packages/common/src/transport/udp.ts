@@ -4,16 +4,10 @@
  */
 
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { ClosedError, TypeRtcError } from '../errors.js';
-import { Emitter } from '../events.js';
 import { createLogger } from '../logger.js';
-import type {
-  AddressFamily,
-  DatagramTransport,
-  DatagramTransportEvents,
-  SocketAddress,
-} from './datagram.js';
-import { formatSocketAddress, sameSocketAddress } from './datagram.js';
+import { BaseDatagramTransport } from './base.js';
+import type { AddressFamily, SocketAddress } from './datagram.js';
+import { formatSocketAddress } from './datagram.js';
 
 const log = createLogger('udp');
 
@@ -33,38 +27,12 @@ export interface UdpTransportOptions {
   readonly sendBufferSize?: number;
 }
 
-export interface UdpTransportStats {
-  datagramsSent: number;
-  bytesSent: number;
-  datagramsReceived: number;
-  bytesReceived: number;
-  /** Datagrams dropped because a connected transport got them from another address. */
-  droppedFromOthers: number;
-}
-
-/** No destination: `send(data)` without an address on a transport that is not connected. */
-export class NoDestinationError extends TypeRtcError {
-  constructor() {
-    super('send() needs a destination: the transport is not connected', 'NO_DESTINATION');
-  }
-}
-
-export class UdpTransport implements DatagramTransport {
+export class UdpTransport extends BaseDatagramTransport {
   readonly #socket: Socket;
-  readonly #events = new Emitter<DatagramTransportEvents>();
-  #closed = false;
-  readonly localAddress: SocketAddress;
-  readonly remoteAddress: SocketAddress | undefined;
-  readonly stats: UdpTransportStats = {
-    datagramsSent: 0,
-    bytesSent: 0,
-    datagramsReceived: 0,
-    bytesReceived: 0,
-    droppedFromOthers: 0,
-  };
+  override readonly localAddress: SocketAddress;
 
-  /** Binds a UDP socket and resolves once it is listening. */
-  static bind(options: UdpTransportOptions = {}): Promise<UdpTransport> {
+  /** Binds a UDP socket and resolves once it is listening. (Named `open`, not `bind`: a static `bind` would shadow `Function.prototype.bind`.) */
+  static open(options: UdpTransportOptions = {}): Promise<UdpTransport> {
     const family = options.family ?? 'IPv4';
     const socket = createSocket({
       type: family === 'IPv6' ? 'udp6' : 'udp4',
@@ -87,6 +55,7 @@ export class UdpTransport implements DatagramTransport {
   }
 
   private constructor(socket: Socket, remote: SocketAddress | undefined) {
+    super('UDP transport', remote);
     this.#socket = socket;
     const bound = socket.address();
     this.localAddress = {
@@ -94,63 +63,22 @@ export class UdpTransport implements DatagramTransport {
       port: bound.port,
       family: bound.family === 'IPv6' ? 'IPv6' : 'IPv4',
     };
-    this.remoteAddress = remote;
-    socket.on('message', (message: Buffer, from: RemoteInfo) => this.#receive(message, from));
+    // A RemoteInfo already has the SocketAddress shape; passing it on allocates nothing more.
+    socket.on('message', (message: Buffer, from: RemoteInfo) => {
+      if (this.acceptsFrom(from)) this.emitDatagram(message, from);
+    });
     socket.on('error', (error) => {
       log.debug('%s socket error: %s', formatSocketAddress(this.localAddress), error.message);
-      this.#events.emit('error', error);
+      this.emitError(error);
     });
-    socket.on('close', () => this.#finishClose());
+    socket.on('close', () => this.closedByMedium());
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  send(data: Uint8Array, to?: SocketAddress): void {
-    if (this.#closed) throw new ClosedError('UDP transport');
-    const destination = to ?? this.remoteAddress;
-    if (destination === undefined) throw new NoDestinationError();
-    this.stats.datagramsSent++;
-    this.stats.bytesSent += data.byteLength;
+  protected override transmit(data: Uint8Array, destination: SocketAddress): void {
     this.#socket.send(data, destination.port, destination.address);
   }
 
-  on<K extends keyof DatagramTransportEvents>(
-    event: K,
-    listener: DatagramTransportEvents[K],
-  ): () => void {
-    return this.#events.on(event, listener);
-  }
-
-  off<K extends keyof DatagramTransportEvents>(
-    event: K,
-    listener: DatagramTransportEvents[K],
-  ): void {
-    this.#events.off(event, listener);
-  }
-
-  close(): void {
-    if (this.#closed) return;
+  protected override release(): void {
     this.#socket.close();
-    this.#finishClose();
-  }
-
-  #receive(message: Buffer, from: RemoteInfo): void {
-    // A RemoteInfo already has the SocketAddress shape; passing it on allocates nothing more.
-    if (this.remoteAddress !== undefined && !sameSocketAddress(from, this.remoteAddress)) {
-      this.stats.droppedFromOthers++;
-      return;
-    }
-    this.stats.datagramsReceived++;
-    this.stats.bytesReceived += message.byteLength;
-    this.#events.emit('datagram', message, from);
-  }
-
-  #finishClose(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#events.emit('close');
-    this.#events.removeAllListeners();
   }
 }

@@ -24,7 +24,7 @@ type Listener<Events> = Events[keyof Events];
 
 export class Emitter<Events extends EventMap<Events>> {
   // Listener arrays are replaced, never mutated, so an emit in progress is unaffected by
-  // listeners added or removed during it, and emit allocates nothing.
+  // listeners added or removed during it, and emit never copies the list.
   readonly #listeners = new Map<keyof Events, readonly Listener<Events>[]>();
   /** `once` wrappers → the listener they wrap, so `off(listener)` finds the wrapper. */
   readonly #onceOriginals = new WeakMap<Listener<Events>, Listener<Events>>();

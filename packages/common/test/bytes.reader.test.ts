@@ -48,13 +48,17 @@ describe('ByteReader', () => {
   });
 
   it('reads zero and one at every width', () => {
-    const r = new ByteReader(fromHex('00 0001 000001 00000001 000000000001 0000000000000000'));
+    const r = new ByteReader(
+      fromHex('00 0001 000001 00000001 000000000001 0000000000000000 0000000000000001'),
+    );
     expect(r.u8()).toBe(0);
     expect(r.u16()).toBe(1);
     expect(r.u24()).toBe(1);
     expect(r.u32()).toBe(1);
     expect(r.u48()).toBe(1);
     expect(r.u64()).toBe(0n);
+    // One in the lowest byte: a u64 that dropped or swapped its low word would read 0 or 2^32.
+    expect(r.u64()).toBe(1n);
   });
 
   it('reads two’s-complement signed values', () => {

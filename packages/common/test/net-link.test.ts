@@ -158,6 +158,58 @@ describe('VirtualLink impairments', () => {
     for (const arrival of late) expect(arrival.at - arrival.index).toBe(20);
   });
 
+  it('holds a reordered packet back from its in-order arrival, even under heavy jitter', () => {
+    // Jitter far above reorderDelayMs: a held packet must still land after every packet sent
+    // before it that was not held, so only held packets are ever overtaken.
+    const setup = path({ jitterMs: 50, reorder: 0.1, reorderDelayMs: 2 }, 4);
+    sendNumbered(setup, 5000, 1);
+    expect(setup.arrivals).toHaveLength(5000);
+    const arrivedAt = new Map(setup.arrivals.map((arrival) => [arrival.index, arrival.at]));
+    const order = setup.arrivals.map((arrival) => arrival.index);
+    // Overtaken: some packet sent later arrived first.
+    const overtaken = new Set<number>();
+    let latest = -1;
+    for (const index of order) {
+      if (index < latest) overtaken.add(index);
+      latest = Math.max(latest, index);
+    }
+    const held = setup.sender.uplink.stats.reordered;
+    expect(held / 5000).toBeGreaterThan(0.09);
+    expect(held / 5000).toBeLessThan(0.11);
+    expect(overtaken.size).toBeLessThanOrEqual(held);
+    // Packets that were not overtaken arrive in the order they were sent (jitter never reorders).
+    const inOrder = order.filter((index) => !overtaken.has(index));
+    expect(inOrder).toEqual([...inOrder].sort((a, b) => a - b));
+    // Every overtaken packet is at least reorderDelayMs behind the in-order packet sent before it.
+    for (const index of overtaken) {
+      const before = inOrder.filter((other) => other < index).at(-1);
+      if (before === undefined) continue;
+      expect(arrivedAt.get(index) as number).toBeGreaterThanOrEqual(
+        (arrivedAt.get(before) as number) + 2,
+      );
+    }
+  });
+
+  it('replays every impairment exactly for a seed', () => {
+    const conditions: LinkConditions = {
+      loss: 0.05,
+      delayMs: 20,
+      jitterMs: 15,
+      reorder: 0.05,
+      duplicate: 0.05,
+      bandwidthBps: 2_000_000,
+      queueBytes: 20_000,
+    };
+    const trace = (seed: number): string[] => {
+      const setup = path(conditions, seed);
+      sendNumbered(setup, 2000, 2, 600);
+      return setup.arrivals.map((arrival) => `${arrival.index}@${arrival.at}`);
+    };
+    const first = trace(21);
+    expect(trace(21)).toEqual(first);
+    expect(trace(22)).not.toEqual(first);
+  });
+
   it('never reorders when reorder is 0, even with jitter', () => {
     const setup = path({ delayMs: 5, jitterMs: 30 }, 9);
     sendNumbered(setup, 5000, 1);

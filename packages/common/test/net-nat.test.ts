@@ -137,6 +137,26 @@ describe('VirtualNat filtering (RFC 4787 §5)', () => {
   });
 });
 
+describe('VirtualNat determinism', () => {
+  /** The external ports a symmetric NAT gives the client towards the three servers. */
+  function ports(seed: number, bystander = false): (number | undefined)[] {
+    const world = natWorld(natPresets.symmetric, seed);
+    if (bystander) world.net.addNat({ name: 'other', publicAddress: '198.51.100.99' });
+    return [world.first, world.firstOtherPort, world.second].map(
+      (server) => probe(world.clock, world.client, server)?.port,
+    );
+  }
+
+  it('picks the same external ports for the same seed, and others for another seed', () => {
+    const first = ports(5);
+    expect(first.every((port) => port !== undefined && port >= 1024 && port <= 65535)).toBe(true);
+    expect(ports(5)).toEqual(first);
+    // Another NAT has its own random stream: adding one changes nothing here.
+    expect(ports(5, true)).toEqual(first);
+    expect(ports(6)).not.toEqual(first);
+  });
+});
+
 describe('VirtualNat presets', () => {
   it('names the RFC 3489 types by their RFC 4787 behaviours', () => {
     expect(natPresets).toEqual({
@@ -238,6 +258,50 @@ describe('VirtualNat mapping lifetime (RFC 4787 §4.3)', () => {
     expect(reaches(world, fresh)).toBe(false);
   });
 
+  it('forgets idle mappings, so a NAT reaching ever new remotes keeps bounded state', () => {
+    const world = natWorld({ ...natPresets.symmetric, mappingTimeoutMs: 10_000 });
+    const server = world.net
+      .addHost({ name: 'many-ports', addresses: ['203.0.113.30'] })
+      .bind({ port: 1 });
+    // One datagram a second, each to a new remote port: a new APDM mapping every time.
+    for (let second = 0; second < 100; second++) {
+      world.clock.advanceTo(second * 1000);
+      world.client.send(new Uint8Array(1), { ...server.localAddress, port: 2000 + second });
+      world.clock.runUntilIdle();
+      // Mappings made in the last 10 s are alive, and nothing older.
+      expect(world.nat.mappingCount).toBe(Math.min(second + 1, 10));
+    }
+    expect(world.nat.stats.mappingsCreated).toBe(100);
+    world.clock.advance(10_000);
+    expect(world.nat.mappingCount).toBe(0);
+  });
+
+  it('times out a filter permission the mapping no longer uses, though the mapping lives', () => {
+    const world = natWorld({ ...natPresets['port-restricted-cone'], mappingTimeoutMs: 30_000 });
+    const mapped = probe(world.clock, world.client, world.first) as SocketAddress;
+    // From now on the client keeps its (endpoint-independent) mapping alive by talking to
+    // `second` only.
+    for (const at of [10_000, 20_000]) {
+      world.clock.advanceTo(at);
+      expect(probe(world.clock, world.client, world.second)).toEqual(mapped);
+    }
+    // 29 999 ms after the client last sent to `first`: still admitted.
+    world.clock.advanceTo(29_999);
+    expect(probe(world.clock, world.first, world.client, mapped)).toEqual(world.first.localAddress);
+    // 30 000 ms: the permission for `first` has lapsed; the one for `second` is fresh.
+    world.clock.advanceTo(30_000);
+    expect(probe(world.clock, world.client, world.second)).toEqual(mapped);
+    expect(probe(world.clock, world.first, world.client, mapped)).toBeUndefined();
+    expect(probe(world.clock, world.second, world.client, mapped)).toEqual(
+      world.second.localAddress,
+    );
+    expect(world.drops.map((drop) => drop.reason)).toEqual(['nat-filtered']);
+    // Sending to `first` again admits it again, through the same mapping.
+    expect(probe(world.clock, world.client, world.first)).toEqual(mapped);
+    expect(probe(world.clock, world.first, world.client, mapped)).toEqual(world.first.localAddress);
+    expect(world.nat.stats.mappingsCreated).toBe(1);
+  });
+
   it('gets the internal port back after expiry when preserving ports', () => {
     const world = natWorld({ ...natPresets.symmetric, portPreservation: true });
     expect(probe(world.clock, world.client, world.first)?.port).toBe(5000);
@@ -266,6 +330,24 @@ describe('VirtualNat topology', () => {
     const mappedTwo = probe(clock, two, server) as SocketAddress;
     expect(probe(clock, two, one, mappedOne)).toEqual(mappedTwo);
     expect(nat.stats.hairpinned).toBe(1);
+  });
+
+  it('filters hairpinned packets as packets from outside (REQ-9a)', () => {
+    const clock = new ManualClock();
+    const net = new VirtualNetwork(clock, { seed: 1 });
+    const server = net.addHost({ name: 'server', addresses: ['203.0.113.10'] }).bind();
+    const nat = net.addNat({ name: 'nat', publicAddress, ...natPresets['port-restricted-cone'] });
+    const one = nat.addHost({ name: 'one', addresses: ['192.168.0.2'] }).bind();
+    const two = nat.addHost({ name: 'two', addresses: ['192.168.0.3'] }).bind();
+    const mappedOne = probe(clock, one, server) as SocketAddress;
+    const mappedTwo = probe(clock, two, server) as SocketAddress;
+    // `one` has sent only to the server, so its filter refuses `two`'s external endpoint...
+    expect(probe(clock, two, one, mappedOne)).toBeUndefined();
+    expect(nat.stats).toMatchObject({ hairpinned: 1, droppedFiltered: 1 });
+    // ...until it sends there itself, which `two` admits, having sent to `one` first.
+    expect(probe(clock, one, two, mappedTwo)).toEqual(mappedOne);
+    expect(probe(clock, two, one, mappedOne)).toEqual(mappedTwo);
+    expect(nat.stats).toMatchObject({ hairpinned: 3, droppedFiltered: 1, mappingsCreated: 2 });
   });
 
   it('drops packets to its own public address when it does not hairpin', () => {

@@ -219,6 +219,32 @@ describe('VirtualNetwork hosts and sockets', () => {
     ).toThrow(expect.objectContaining({ code: 'INVALID_PORT' }));
   });
 
+  it('matches IPv6 addresses however they are spelled (RFC 5952 canonical form)', () => {
+    const { clock, net } = setup();
+    const alice = net.addHost({ name: 'alice', addresses: ['2001:DB8:0:0::0001'] });
+    const bobHost = net.addHost({ name: 'bob', addresses: ['2001:db8::2'] });
+    expect(alice.addresses).toEqual(['2001:db8::1']);
+    const bob = bobHost.bind({ address: '2001:0db8::0:2', port: 5000 });
+    expect(bob.localAddress.address).toBe('2001:db8::2');
+    const connected = alice.bind({
+      family: 'IPv6',
+      remote: { address: '2001:0DB8::2', port: 5000, family: 'IPv6' },
+    });
+    const atBob = record(clock, bob);
+    const atAlice = record(clock, connected);
+    connected.send(new Uint8Array([1]), { address: '2001:DB8:0::2', port: 5000, family: 'IPv6' });
+    clock.runUntilIdle();
+    expect(atBob).toHaveLength(1);
+    bob.send(new Uint8Array([2]), connected.localAddress);
+    clock.runUntilIdle();
+    // The connected filter compares canonical forms too: bob's reply is accepted.
+    expect(atAlice).toHaveLength(1);
+    expect(() => net.addHost({ name: 'carol', addresses: ['2001:db8::1:0:0:2'] })).not.toThrow();
+    expect(() => net.addHost({ name: 'dave', addresses: ['2001:DB8::0:2'] })).toThrow(
+      expect.objectContaining({ code: 'DUPLICATE_ADDRESS' }),
+    );
+  });
+
   it('drops packets for an address nobody owns as no-route', () => {
     const { clock, net } = setup();
     const alice = net.addHost({ name: 'alice', addresses: ['203.0.113.1'] }).bind();

@@ -54,6 +54,24 @@ function isAligned32(bytes: Uint8Array): boolean {
   return bytes.byteOffset % 4 === 0;
 }
 
+function readU32LE(b: Uint8Array, at: number): number {
+  return (
+    ((b[at] as number) |
+      ((b[at + 1] as number) << 8) |
+      ((b[at + 2] as number) << 16) |
+      ((b[at + 3] as number) << 24)) >>>
+    0
+  );
+}
+
+// Typed-array stores keep the low 8 bits of each value, so no masking is needed.
+function writeU32LE(b: Uint8Array, at: number, value: number): void {
+  b[at] = value;
+  b[at + 1] = value >>> 8;
+  b[at + 2] = value >>> 16;
+  b[at + 3] = value >>> 24;
+}
+
 /** noble's AEAD constructor shape: `gcm` and `chacha20poly1305` both fit it. */
 type AeadConstructor = (
   key: Uint8Array,
@@ -143,21 +161,21 @@ function nobleAesEcb(key: Uint8Array): AesEcbCipher {
       const target = outputView(out, input.length);
       const source = overlapsShifted(input, target) ? input.slice() : input;
       // noble's AES round function takes the block as four little-endian 32-bit words (as its
-      // own ecb() feeds it); DataViews read them at any alignment and on any host byte order.
-      const from = new DataView(source.buffer, source.byteOffset, source.byteLength);
-      const to = new DataView(target.buffer, target.byteOffset, target.byteLength);
+      // own ecb() feeds it). Byte-wise reads and writes work at any alignment and on any host
+      // byte order, without a DataView per call. A block is read whole before it is written,
+      // so in-place (same offset) encryption is safe.
       for (let i = 0; i < source.length; i += AES_BLOCK_LENGTH) {
         const block = unsafe.encrypt(
           expandedKey,
-          from.getUint32(i, true),
-          from.getUint32(i + 4, true),
-          from.getUint32(i + 8, true),
-          from.getUint32(i + 12, true),
+          readU32LE(source, i),
+          readU32LE(source, i + 4),
+          readU32LE(source, i + 8),
+          readU32LE(source, i + 12),
         );
-        to.setUint32(i, block.s0, true);
-        to.setUint32(i + 4, block.s1, true);
-        to.setUint32(i + 8, block.s2, true);
-        to.setUint32(i + 12, block.s3, true);
+        writeU32LE(target, i, block.s0);
+        writeU32LE(target, i + 4, block.s1);
+        writeU32LE(target, i + 8, block.s2);
+        writeU32LE(target, i + 12, block.s3);
       }
       return target;
     },

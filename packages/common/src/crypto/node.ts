@@ -105,6 +105,9 @@ function aeadFactory(
  * `final()` when sealing, and `setAuthTag()` before `final()` when opening.
  */
 function nodeAead(factory: NodeAeadFactory, keyLength: number): AeadCipher {
+  // node's typings require plaintextLength for ChaCha20-Poly1305; GCM accepts it too. setAAD()
+  // reads it synchronously, so one options object, updated per call, spares an allocation.
+  const aadOptions = { plaintextLength: 0 };
   return {
     keyLength,
     seal(nonce, plaintext, aad, out) {
@@ -112,8 +115,8 @@ function nodeAead(factory: NodeAeadFactory, keyLength: number): AeadCipher {
       const length = plaintext.length;
       const target = outputView(out, length + AEAD_TAG_LENGTH);
       const cipher = factory.cipher(nonce);
-      // node's typings require plaintextLength for ChaCha20-Poly1305; GCM accepts it too.
-      if (aad.length > 0) cipher.setAAD(aad, { plaintextLength: length });
+      aadOptions.plaintextLength = length;
+      if (aad.length > 0) cipher.setAAD(aad, aadOptions);
       // Read all of the plaintext before writing anything: `target` may be the same memory.
       const ciphertext = cipher.update(plaintext);
       // Stream-like AEADs emit everything from update(); final() only computes the tag.
@@ -129,7 +132,8 @@ function nodeAead(factory: NodeAeadFactory, keyLength: number): AeadCipher {
       const target = out === undefined ? undefined : outputView(out, length);
       const decipher = factory.decipher(nonce);
       decipher.setAuthTag(sealed.subarray(length));
-      if (aad.length > 0) decipher.setAAD(aad, { plaintextLength: length });
+      aadOptions.plaintextLength = length;
+      if (aad.length > 0) decipher.setAAD(aad, aadOptions);
       const plaintext = decipher.update(sealed.subarray(0, length));
       try {
         // OpenSSL verifies the tag here and throws a generic Error when it does not match.

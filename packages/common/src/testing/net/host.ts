@@ -8,7 +8,7 @@ import {
   formatSocketAddress,
   type SocketAddress,
 } from '../../transport/datagram.js';
-import { addressFamily, checkPort } from './address.js';
+import { addressFamily, canonicalAddress, checkPort } from './address.js';
 import type { NetworkContext, Packet } from './context.js';
 import { AddressInUseError, AddressNotAvailableError } from './errors.js';
 import {
@@ -88,23 +88,25 @@ export class VirtualHost {
     const local: SocketAddress = { address, port, family };
     const key = formatSocketAddress(local);
     if (this.#sockets.has(key)) throw new AddressInUseError(local);
-    const socket = new VirtualUdpSocket(this.#owner, this.#context, local, options.remote);
+    const remote =
+      options.remote === undefined
+        ? undefined
+        : { ...options.remote, address: canonicalAddress(options.remote.address) };
+    const socket = new VirtualUdpSocket(this.#owner, this.#context, local, remote);
     this.#sockets.set(key, socket);
     return socket;
   }
 
   #localAddress(options: BindOptions): string {
     if (options.address !== undefined) {
-      if (!this.addresses.includes(options.address)) {
+      const address = canonicalAddress(options.address);
+      if (!this.addresses.includes(address)) {
         throw new AddressNotAvailableError(this.name, options.address);
       }
-      if (options.family !== undefined && addressFamily(options.address) !== options.family) {
-        throw new AddressNotAvailableError(
-          this.name,
-          `${options.address} of family ${options.family}`,
-        );
+      if (options.family !== undefined && addressFamily(address) !== options.family) {
+        throw new AddressNotAvailableError(this.name, `${address} of family ${options.family}`);
       }
-      return options.address;
+      return address;
     }
     const family = options.family ?? 'IPv4';
     const address = this.addresses.find((candidate) => addressFamily(candidate) === family);

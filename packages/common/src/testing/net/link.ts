@@ -27,7 +27,7 @@ export interface LinkConditions {
   readonly jitterMs?: number;
   /** Probability (0-1) that a packet is held back by `reorderDelayMs`, letting later ones pass. */
   readonly reorder?: number;
-  /** How long a reordered packet is held beyond its normal arrival; default `delayMs + 10`. */
+  /** How long a reordered packet is held beyond its in-order arrival; default `delayMs + 10`. */
   readonly reorderDelayMs?: number;
   /** Probability (0-1) that a packet arrives twice. */
   readonly duplicate?: number;
@@ -204,11 +204,14 @@ export class VirtualLink {
     }
     let arrival = departure + conditions.delayMs;
     if (conditions.jitterMs > 0) arrival += this.#random.float(0, conditions.jitterMs);
+    // Jitter alone never reorders: the packet arrives no sooner than the one sent before it.
+    arrival = Math.max(arrival, this.#lastInOrderArrival);
     if (this.#random.chance(conditions.reorder)) {
+      // Held back from that in-order arrival, so it is late even when jitter is larger than
+      // reorderDelayMs; packets behind it do not wait for it.
       this.stats.reordered++;
       arrival += conditions.reorderDelayMs;
     } else {
-      arrival = Math.max(arrival, this.#lastInOrderArrival);
       this.#lastInOrderArrival = arrival;
     }
     this.#arrive(arrival, packet);

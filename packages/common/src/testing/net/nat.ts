@@ -3,6 +3,9 @@
  * describes for UDP: its mapping behaviour (§4.1) decides when an internal endpoint gets a new
  * external port, its filtering behaviour (§5) decides which outside endpoints may send in, and
  * mappings expire after `mappingTimeoutMs` without outbound traffic (§4.3, REQ-5, REQ-6).
+ *
+ * The NAT holds only live state: expired mappings and filter permissions are forgotten, so a
+ * long run through one NAT (a server behind it reaching many remotes) does not grow its tables.
  */
 
 import {
@@ -52,9 +55,10 @@ export const natPresets: Readonly<Record<NatPreset, NatBehavior>> = {
 };
 
 /**
- * `mapping` defaults to endpoint-independent, which REQ-1 requires; `filtering` defaults to
- * address-and-port-dependent, REQ-8's choice when strict filtering matters: together, the
- * port-restricted cone most home routers are.
+ * `mapping` defaults to endpoint-independent, which REQ-1 requires. `filtering` defaults to
+ * address-and-port-dependent: stricter than either behaviour REQ-8 recommends (endpoint-independent
+ * for transparency, address-dependent for security), but what many home routers do, and the
+ * strictest case a traversal test should pass. Together: the port-restricted cone.
  */
 export interface NatOptions extends Partial<NatBehavior> {
   /** Unique in the network. */
@@ -63,7 +67,8 @@ export interface NatOptions extends Partial<NatBehavior> {
   readonly publicAddress: string;
   /**
    * Idle time after which a mapping expires. Default 120 000 ms, the shortest REQ-5 allows
-   * (it recommends five minutes or more); shorter values model non-compliant NATs.
+   * (it recommends five minutes or more); shorter values model non-compliant NATs. Filter
+   * permissions time out the same way, per remote: see `Mapping.permitted`.
    */
   readonly mappingTimeoutMs?: number;
   /** Try the internal port as the external port first (§4.2.1 "port preservation"). */
@@ -88,11 +93,15 @@ interface Mapping {
   readonly internal: SocketAddress;
   readonly external: SocketAddress;
   /**
-   * The remotes this mapping has sent to, keyed as the filtering behaviour compares them. RFC
-   * 4787 §5 words filtering per internal endpoint; with EIM that is this mapping's set, and with
-   * ADM/APDM each mapping only admits its own destinations, as real NATs do.
+   * The remotes this mapping has sent to, keyed as the filtering behaviour compares them, with
+   * when it last sent to each. RFC 4787 §5 words filtering per internal endpoint; with EIM that is
+   * this mapping's set, and with ADM/APDM each mapping only admits its own destinations, as real
+   * NATs do. §5 leaves the lifetime of this state open: here a remote stays admitted while the
+   * mapping keeps sending to it at least once per `mappingTimeoutMs`, like the per-session timers
+   * of stateful NATs, so a mapping kept alive for hours neither admits everyone it ever reached
+   * nor grows a permission per remote. Entries are in order of last use, oldest first.
    */
-  readonly permitted: Set<string>;
+  readonly permitted: Map<string, number>;
   lastOutboundAt: number;
 }
 
@@ -137,6 +146,7 @@ export class VirtualNat {
   readonly #inside: Realm;
   readonly #random: SeededRandom;
   readonly #family: AddressFamily;
+  /** Live mappings, in order of their last outbound packet: idle ones are at the front. */
   readonly #byKey = new Map<string, Mapping>();
   readonly #byExternalPort = new Map<number, Mapping>();
 
@@ -165,6 +175,12 @@ export class VirtualNat {
     );
   }
 
+  /** How many mappings are alive now. */
+  get mappingCount(): number {
+    this.#expireIdle(this.#context.scheduler.now());
+    return this.#byKey.size;
+  }
+
   /** Adds a host on the private side. */
   addHost(options: HostOptions): VirtualHost {
     return this.#inside.addHost(options);
@@ -188,20 +204,29 @@ export class VirtualNat {
       return;
     }
     const now = this.#context.scheduler.now();
+    this.#expireIdle(now);
     const mapping = this.#mappingFor(packet.src, packet.dst, now);
     if (mapping === undefined) {
       this.#context.drop(packet, 'nat-ports-exhausted', this.name);
       return;
     }
     // REQ-6: outbound packets refresh the mapping; inbound ones do not (REQ-6a leaves it open).
+    // Moving it to the end keeps #byKey in order of last use, which #expireIdle relies on.
     mapping.lastOutboundAt = now;
+    this.#byKey.delete(mapping.key);
+    this.#byKey.set(mapping.key, mapping);
     const permit = remoteKey(this.filtering, packet.dst);
-    if (permit !== undefined) mapping.permitted.add(permit);
+    if (permit !== undefined) {
+      this.#expirePermits(mapping, now);
+      mapping.permitted.delete(permit);
+      mapping.permitted.set(permit, now);
+    }
     this.stats.translatedOutbound++;
     const translated: Packet = { src: mapping.external, dst: packet.dst, data: packet.data };
     if (hairpin) {
       // REQ-9a: the hairpinned packet comes from the sender's external address and port, and
-      // meets the receiver's mapping and filter exactly as a packet from outside would.
+      // meets the receiver's mapping and filter exactly as a packet from outside would. It turns
+      // round inside the box, so the NAT's own links do not carry it.
       this.stats.hairpinned++;
       this.#inbound(translated);
       return;
@@ -211,14 +236,15 @@ export class VirtualNat {
 
   #inbound(packet: Packet): void {
     const now = this.#context.scheduler.now();
+    this.#expireIdle(now);
     const mapping = this.#byExternalPort.get(packet.dst.port);
-    if (mapping === undefined || this.#expireIfIdle(mapping, now)) {
+    if (mapping === undefined) {
       this.stats.droppedNoMapping++;
       this.#context.drop(packet, 'nat-no-mapping', this.name);
       return;
     }
     const key = remoteKey(this.filtering, packet.src);
-    if (key !== undefined && !mapping.permitted.has(key)) {
+    if (key !== undefined && !this.#admits(mapping, key, now)) {
       this.stats.droppedFiltered++;
       this.#context.drop(packet, 'nat-filtered', this.name);
       return;
@@ -234,14 +260,14 @@ export class VirtualNat {
     const remotePart = remoteKey(this.mapping, remote);
     const key = remotePart === undefined ? internalKey : `${internalKey} to ${remotePart}`;
     const existing = this.#byKey.get(key);
-    if (existing !== undefined && !this.#expireIfIdle(existing, now)) return existing;
-    const port = this.#allocatePort(internal.port, now);
+    if (existing !== undefined) return existing;
+    const port = this.#allocatePort(internal.port);
     if (port === undefined) return undefined;
     const mapping: Mapping = {
       key,
       internal,
       external: { address: this.publicAddress, port, family: this.#family },
-      permitted: new Set(),
+      permitted: new Map(),
       lastOutboundAt: now,
     };
     this.#byKey.set(key, mapping);
@@ -251,35 +277,47 @@ export class VirtualNat {
   }
 
   /**
-   * Removes `mapping` if it has seen no outbound packet for `mappingTimeoutMs`. Expiry is checked
-   * when a mapping is used rather than by timers, so a NAT never keeps a simulation (or, on
-   * `RealClock`, the process) busy.
+   * Forgets every mapping that has seen no outbound packet for `mappingTimeoutMs` (REQ-5).
+   * Expiry is applied whenever the NAT handles a packet rather than by timers, so a NAT never
+   * keeps a simulation (or, on `RealClock`, the process) busy. `#byKey` is in order of last
+   * use, so this stops at the first live mapping: constant time per packet, amortised.
    */
-  #expireIfIdle(mapping: Mapping, now: number): boolean {
-    if (now - mapping.lastOutboundAt < this.mappingTimeoutMs) return false;
-    this.#byKey.delete(mapping.key);
-    this.#byExternalPort.delete(mapping.external.port);
-    return true;
+  #expireIdle(now: number): void {
+    for (const mapping of this.#byKey.values()) {
+      if (now - mapping.lastOutboundAt < this.mappingTimeoutMs) return;
+      this.#byKey.delete(mapping.key);
+      this.#byExternalPort.delete(mapping.external.port);
+    }
+  }
+
+  /** Forgets the remotes `mapping` has not sent to for `mappingTimeoutMs`, oldest first. */
+  #expirePermits(mapping: Mapping, now: number): void {
+    for (const [remote, sentAt] of mapping.permitted) {
+      if (now - sentAt < this.mappingTimeoutMs) return;
+      mapping.permitted.delete(remote);
+    }
+  }
+
+  /** Whether `mapping`'s filter still admits the remote keyed `key` (§5). */
+  #admits(mapping: Mapping, key: string, now: number): boolean {
+    this.#expirePermits(mapping, now);
+    return mapping.permitted.has(key);
   }
 
   /**
    * The internal port itself when preserving ports and it is free, else a free port found by
    * probing from a seeded random start: external ports then differ from internal ones, as they
-   * do on most NATs, and code that confuses the two fails here rather than in the field.
+   * do on most NATs, and code that confuses the two fails here rather than in the field. Called
+   * after `#expireIdle`, so only live mappings hold ports.
    */
-  #allocatePort(internalPort: number, now: number): number | undefined {
-    if (this.portPreservation && this.#portFree(internalPort, now)) return internalPort;
+  #allocatePort(internalPort: number): number | undefined {
+    if (this.portPreservation && !this.#byExternalPort.has(internalPort)) return internalPort;
     const count = lastExternalPort - firstExternalPort + 1;
     const start = this.#random.int(0, count - 1);
     for (let probe = 0; probe < count; probe++) {
       const port = firstExternalPort + ((start + probe) % count);
-      if (this.#portFree(port, now)) return port;
+      if (!this.#byExternalPort.has(port)) return port;
     }
     return undefined;
-  }
-
-  #portFree(port: number, now: number): boolean {
-    const holder = this.#byExternalPort.get(port);
-    return holder === undefined || this.#expireIfIdle(holder, now);
   }
 }

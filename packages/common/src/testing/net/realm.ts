@@ -4,7 +4,7 @@
  * through the realm's NAT; in the internet, which has no way out, it is dropped as no-route.
  */
 
-import { addressFamily } from './address.js';
+import { addressFamily, canonicalAddress } from './address.js';
 import type { NetworkContext, Packet } from './context.js';
 import { VirtualNetworkError } from './errors.js';
 import { type HostOptions, VirtualHost } from './host.js';
@@ -27,7 +27,8 @@ export class Realm {
     this.#gateway = gateway;
   }
 
-  addHost(options: HostOptions): VirtualHost {
+  addHost(given: HostOptions): VirtualHost {
+    const options = { ...given, addresses: given.addresses.map(canonicalAddress) };
     if (options.addresses.length === 0) {
       throw new VirtualNetworkError(`host ${options.name} needs an address`, 'INVALID_ADDRESS');
     }
@@ -39,7 +40,8 @@ export class Realm {
     return host;
   }
 
-  addNat(options: NatOptions): VirtualNat {
+  addNat(given: NatOptions): VirtualNat {
+    const options = { ...given, publicAddress: canonicalAddress(given.publicAddress) };
     this.#checkFree([options.publicAddress]);
     const timeout = options.mappingTimeoutMs;
     if (timeout !== undefined && !(timeout > 0)) {

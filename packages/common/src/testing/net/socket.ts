@@ -6,7 +6,7 @@
 
 import { BaseDatagramTransport } from '../../transport/base.js';
 import { formatSocketAddress, type SocketAddress } from '../../transport/datagram.js';
-import { addressFamily, checkPort } from './address.js';
+import { addressFamily, canonicalAddress, checkPort } from './address.js';
 import type { NetworkContext, Packet } from './context.js';
 import { AddressFamilyMismatchError } from './errors.js';
 
@@ -44,9 +44,10 @@ export class VirtualUdpSocket extends BaseDatagramTransport {
       throw new AddressFamilyMismatchError(this.localAddress, destination.address);
     }
     checkPort(destination.port);
+    const address = family === 'IPv6' ? canonicalAddress(destination.address) : destination.address;
     this.#owner.transmit({
       src: this.localAddress,
-      dst: { address: destination.address, port: destination.port, family },
+      dst: { address, port: destination.port, family },
       data: data.slice(),
     });
   }

@@ -16,9 +16,10 @@ import {
   formatTable,
   runGroup,
 } from './harness.js';
+import { benchmarks as sdpBenchmarks } from './sdp.bench.js';
 
 /** Every *.bench.ts module, in report order. */
-const groups: readonly BenchmarkGroup[] = [...cryptoBenchmarks];
+const groups: readonly BenchmarkGroup[] = [...cryptoBenchmarks, ...sdpBenchmarks];
 
 const filters = process.argv.slice(2).map((filter) => filter.toLowerCase());
 const selected = (group: BenchmarkGroup, entry: BenchmarkEntry): boolean =>

@@ -1,0 +1,69 @@
+/**
+ * Bad input raises SdpParseError and nothing else, in linear time: mutation fuzzing over the
+ * corpus (10k cases in `npm test`, 200k in `npm run fuzz`), and pathological shapes timed at
+ * two sizes.
+ */
+
+import { fuzzIterations, fuzzParser } from '@typertc/common/testing';
+import { describe, expect, it } from 'vitest';
+import { SdpParseError } from '../src/errors.js';
+import { parse } from '../src/parse.js';
+import { serialize } from '../src/serialize.js';
+import { corpus } from './corpus.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+describe('SDP robustness', () => {
+  it('fuzz: mutated corpus files raise only SdpParseError, and what parses re-parses', () => {
+    const stats = fuzzParser({
+      seeds: corpus.map(({ text }) => encoder.encode(text)),
+      parse: (bytes) => {
+        const description = parse(decoder.decode(bytes));
+        // Whatever parses must serialize to text that parses to the same text again.
+        const text = serialize(description);
+        if (serialize(parse(text)) !== text) throw new Error('serialize/parse is not stable');
+      },
+      expectedError: SdpParseError,
+      iterations: fuzzIterations(10_000, 200_000),
+      seed: 3,
+    });
+    expect(stats.iterations).toBeGreaterThanOrEqual(10_000);
+    expect(stats.rejected).toBeGreaterThan(0);
+    expect(stats.accepted).toBeGreaterThan(0);
+  });
+
+  /** The fastest of several parses of `text`, in ms: the minimum leaves out GC pauses. */
+  function timeParse(text: string): number {
+    const times: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const start = performance.now();
+      try {
+        parse(text);
+      } catch (error) {
+        if (!(error instanceof SdpParseError)) throw error;
+      }
+      times.push(performance.now() - start);
+    }
+    return Math.min(...times);
+  }
+
+  const head = 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n';
+  const shapes: [string, (n: number) => string][] = [
+    ['many attributes', (n) => head + 'a=x-attribute:value\r\n'.repeat(n)],
+    ['one long line of spaces', (n) => `${head}a=candidate:${' '.repeat(n * 20)}\r\n`],
+    ['one long fmtp', (n) => `${head}m=audio 9 RTP/AVP 0\r\na=fmtp:0 ${'a=b;'.repeat(n * 5)}\r\n`],
+    ['many media sections', (n) => head + 'm=audio 9 RTP/AVP 0\r\na=rtcp-mux\r\n'.repeat(n / 2)],
+    ['a long simulcast list', (n) => `${head}a=simulcast:send ${'a,'.repeat(n * 5)}b\r\n`],
+  ];
+  for (const [what, make] of shapes) {
+    it(`parses ${what} in linear time`, () => {
+      const small = make(20_000);
+      const large = make(80_000);
+      timeParse(small); // warm up
+      const ratio = timeParse(large) / Math.max(timeParse(small), 0.05);
+      // Four times the input: linear is ~4x; quadratic would be ~16x.
+      expect(ratio).toBeLessThan(9);
+    });
+  }
+});

@@ -5,32 +5,42 @@
  */
 
 export class FmtpParameters {
-  readonly #map = new Map<string, string | undefined>();
+  /** Built from `#text` on first use: most parsed descriptions never look inside most fmtps. */
+  #parsed: Map<string, string | undefined> | undefined;
   /** The text as parsed; dropped by the first change, after which the map is formatted. */
   #text: string | undefined;
 
+  private constructor(text: string | undefined, map: Map<string, string | undefined> | undefined) {
+    this.#text = text;
+    this.#parsed = map;
+  }
+
   /**
-   * Parses `name=value;name=value`. A parameter without `=` (telephone-event's `0-16`) is kept
-   * with an undefined value. Whitespace around names and values is not part of them.
+   * Parameters from `name=value;name=value`. A parameter without `=` (telephone-event's
+   * `0-16`) is kept with an undefined value. Whitespace around names and values is not part of
+   * them. Nothing here can fail: any text is some set of parameters.
    */
   static parse(text: string): FmtpParameters {
-    const parameters = new FmtpParameters();
-    for (const part of text.split(';')) {
-      const trimmed = part.trim();
-      if (trimmed === '') continue;
-      const equals = trimmed.indexOf('=');
-      if (equals < 0) parameters.#map.set(trimmed, undefined);
-      else parameters.#map.set(trimmed.slice(0, equals).trim(), trimmed.slice(equals + 1).trim());
-    }
-    parameters.#text = text;
-    return parameters;
+    return new FmtpParameters(text, undefined);
   }
 
   /** Parameters from a map or entries, formatted canonically (`a=b;c=d`). */
   static from(entries: Iterable<readonly [string, string | undefined]> = []): FmtpParameters {
-    const parameters = new FmtpParameters();
-    for (const [name, value] of entries) parameters.#map.set(name, value);
-    return parameters;
+    return new FmtpParameters(undefined, new Map(entries));
+  }
+
+  get #map(): Map<string, string | undefined> {
+    if (this.#parsed === undefined) {
+      this.#parsed = new Map();
+      for (const part of (this.#text ?? '').split(';')) {
+        const trimmed = part.trim();
+        if (trimmed === '') continue;
+        const equals = trimmed.indexOf('=');
+        if (equals < 0) this.#parsed.set(trimmed, undefined);
+        else this.#parsed.set(trimmed.slice(0, equals).trim(), trimmed.slice(equals + 1).trim());
+      }
+    }
+    return this.#parsed;
   }
 
   get size(): number {
@@ -47,13 +57,13 @@ export class FmtpParameters {
   }
 
   set(name: string, value?: string): this {
-    this.#map.set(name, value);
+    this.#map.set(name, value); // parses #text first, if not yet done
     this.#text = undefined;
     return this;
   }
 
   delete(name: string): boolean {
-    const deleted = this.#map.delete(name);
+    const deleted = this.#map.delete(name); // parses #text first, if not yet done
     if (deleted) this.#text = undefined;
     return deleted;
   }

@@ -66,6 +66,21 @@ export function iceCredentials(
     : { ufrag: ufrag.value, pwd: pwd.value };
 }
 
+/** Whether the peer is an ICE-lite implementation (`a=ice-lite`, session level: RFC 8839 §5.3). */
+export function isIceLite(session: SessionDescription): boolean {
+  return hasAttribute(session.attributes, 'ice-lite');
+}
+
+/** `a=ice-options` of the media section, else of the session (RFC 8839 §5.6). */
+export function iceOptions(session: SessionDescription, media: MediaDescription): string[] {
+  return (
+    (
+      findAttribute(media.attributes, 'ice-options') ??
+      findAttribute(session.attributes, 'ice-options')
+    )?.values ?? []
+  );
+}
+
 export interface Fingerprint {
   algorithm: string;
   value: string;

@@ -19,12 +19,22 @@ import type {
   SessionDescription,
 } from './model.js';
 
-/** Session-level line types in grammar order; each may appear only after those before it. */
-const SESSION_ORDER = 'vosiuepcbtrzka';
-/** Media-level line types in grammar order. */
-const MEDIA_ORDER = 'mickba';
-/** Line types that may repeat (`t` with its `r`s repeats as a group). */
-const REPEATABLE = new Set(['e', 'p', 'b', 't', 'r', 'a', 'c']);
+/**
+ * Rank of each line type in grammar order (RFC 8866 §5), by character code: a line may follow
+ * only lines of lower rank, or of equal rank when its type repeats. `r=` shares the rank of
+ * `t=`: it belongs to the `t=` just before it. -1: not a line type of that level.
+ */
+function ranks(order: string): Int8Array {
+  const table = new Int8Array(128).fill(-1);
+  for (let i = 0; i < order.length; i++) table[order.charCodeAt(i)] = i;
+  return table;
+}
+const SESSION_RANK = ranks('vosiuepcbtzka');
+SESSION_RANK[0x72 /* r */] = SESSION_RANK[0x74 /* t */] as number;
+const MEDIA_RANK = ranks('mickba');
+/** Line types that may repeat (`t` with its `r`s repeats as a group; media `c` for multicast). */
+const REPEATABLE = new Uint8Array(128);
+for (const type of 'epbtrac') REPEATABLE[type.charCodeAt(0)] = 1;
 
 function fail(context: LineContext, message: string): never {
   throw new SdpParseError(message, context.line, context.text, context.offset);
@@ -157,18 +167,16 @@ export function parse(text: string): SessionDescription {
       continue;
     }
 
-    const order = media === undefined ? SESSION_ORDER : MEDIA_ORDER;
-    const at = order.indexOf(type);
-    if (at < 0)
-      fail(
-        context,
-        `unexpected ${type}= line ${media === undefined ? 'in the session' : 'in a media section'}`,
-      );
-    if (at < position || (at === position && !REPEATABLE.has(type))) {
+    const typeCode = text.charCodeAt(offset);
+    const rank = (media === undefined ? SESSION_RANK : MEDIA_RANK)[typeCode] ?? -1;
+    if (rank < 0) {
+      const level = media === undefined ? 'in the session' : 'in a media section';
+      fail(context, `unexpected ${type}= line ${level}`);
+    }
+    if (rank < position || (rank === position && REPEATABLE[typeCode] === 0)) {
       fail(context, `${type}= line out of order`);
     }
-    // `r=` belongs to the `t=` just before it: after z, k or a it is out of order.
-    position = type === 'r' ? order.indexOf('t') : at;
+    position = rank;
 
     if (session === undefined) {
       if (type !== 'v') fail(context, 'a description starts with v=');

@@ -9,6 +9,8 @@ import {
   fingerprints,
   headerExtensions,
   iceCredentials,
+  iceOptions,
+  isIceLite,
   mediaDirection,
   setMediaDirection,
   setupRole,
@@ -208,6 +210,10 @@ describe('parse', () => {
       ufrag: 'vid',
       pwd: 'videopassword0123456789',
     });
+    expect(iceOptions(session, audio)).toEqual(['trickle']);
+    expect(iceOptions(session, video)).toEqual([]);
+    expect(isIceLite(session)).toBe(false);
+    expect(isIceLite(parse(OFFER.replace('a=extmap-allow-mixed', 'a=ice-lite')))).toBe(true);
     expect(mediaDirection(session, audio)).toBe('sendrecv');
     expect(mediaDirection(session, video)).toBe('recvonly');
     expect(headerExtensions(session, audio).map((e) => [e.id, e.direction])).toEqual([

@@ -31,7 +31,7 @@ function ranks(order: string): Int8Array {
 }
 const SESSION_RANK = ranks('vosiuepcbtzka');
 SESSION_RANK[0x72 /* r */] = SESSION_RANK[0x74 /* t */] as number;
-const MEDIA_RANK = ranks('mickba');
+const MEDIA_RANK = ranks('micbka');
 /** Line types that may repeat (`t` with its `r`s repeats as a group; media `c` for multicast). */
 const REPEATABLE = new Uint8Array(128);
 for (const type of 'epbtrac') REPEATABLE[type.charCodeAt(0)] = 1;
@@ -135,7 +135,7 @@ class SourceLine implements LineContext {
 export function parse(text: string): SessionDescription {
   let session: SessionDescription | undefined;
   let media: MediaDescription | undefined;
-  /** Index in SESSION_ORDER / MEDIA_ORDER of the last line type seen. */
+  /** Rank (SESSION_RANK / MEDIA_RANK) of the last line type seen. */
   let position = -1;
   let index = -1;
   const context = new SourceLine(text);

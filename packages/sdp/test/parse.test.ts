@@ -242,6 +242,89 @@ describe('parse', () => {
   });
 });
 
+describe('every RFC 8866 line type and the rarer attributes', () => {
+  const FULL = [
+    'v=0',
+    'o=jdoe 2890844526 2890842807 IN IP4 10.47.16.5',
+    's=SDP Seminar',
+    'i=A Seminar on the session description protocol',
+    'u=http://www.example.com/seminars/sdp.pdf',
+    'e=j.doe@example.com (Jane Doe)',
+    'p=+1 617 555-6011',
+    'c=IN IP4 224.2.17.12/127',
+    'b=CT:1000',
+    't=2873397496 2873404696',
+    'r=7d 1h 0 25h',
+    't=0 0',
+    'z=2882844526 -1h 2898848070 0',
+    'k=prompt',
+    'a=ice-options:trickle ice2',
+    'a=recvonly',
+    'm=audio 49170/2 RTP/AVP 0 101',
+    'i=main audio',
+    'c=IN IP4 224.2.17.12/127',
+    'c=IN IP4 224.2.17.13/127',
+    'b=TIAS:64000',
+    'b=AS:80',
+    'k=prompt',
+    'a=rtpmap:101 telephone-event/8000',
+    'a=fmtp:101 0-16',
+    'a=ptime:20',
+    'a=maxptime:40',
+    'a=content:main slides',
+    'a=label:1',
+    'a=rtcp-mux-only',
+    'a=rtcp-mux',
+    'a=ssrc-group:FEC-FR 1 2',
+    'a=ssrc-group:SIM 3 4 5',
+    'a=bundle-only',
+    'a=sctpmap:5000 webrtc-datachannel 1024',
+    'a=sendonly',
+    'm=video 0 RTP/AVP 96',
+    'a=rtpmap:96 H264/90000',
+    'a=fmtp:96 profile-level-id=42e01f; packetization-mode=1',
+    'a=inactive',
+    '',
+  ].join('\r\n');
+
+  it('round-trips and types each line', () => {
+    expect(serialize(parse(FULL))).toBe(FULL);
+    const description = parse(FULL);
+    expect(description.information).toBe('A Seminar on the session description protocol');
+    expect(description.uri).toBe('http://www.example.com/seminars/sdp.pdf');
+    expect(description.emails).toEqual(['j.doe@example.com (Jane Doe)']);
+    expect(description.phones).toEqual(['+1 617 555-6011']);
+    expect(description.connection?.address).toBe('224.2.17.12/127');
+    expect(description.bandwidths).toEqual([{ type: 'CT', value: 1000 }]);
+    expect(description.timing).toEqual([
+      { start: '2873397496', stop: '2873404696', repeats: ['7d 1h 0 25h'] },
+      { start: '0', stop: '0', repeats: [] },
+    ]);
+    expect(description.timeZones).toBe('2882844526 -1h 2898848070 0');
+    expect(description.encryptionKey).toBe('prompt');
+    const [audio, video] = description.media;
+    if (audio === undefined || video === undefined) throw new Error('media');
+    expect(audio.portCount).toBe(2);
+    expect(audio.connections).toHaveLength(2);
+    expect(audio.bandwidths).toEqual([
+      { type: 'TIAS', value: 64000 },
+      { type: 'AS', value: 80 },
+    ]);
+    expect(findAttribute(audio.attributes, 'ptime')?.value).toBe(20);
+    expect(findAttribute(audio.attributes, 'maxptime')?.value).toBe(40);
+    expect(findAttribute(audio.attributes, 'content')?.values).toEqual(['main', 'slides']);
+    expect(findAttribute(audio.attributes, 'sctpmap')).toEqual({
+      name: 'sctpmap',
+      port: 5000,
+      protocol: 'webrtc-datachannel',
+      streams: 1024,
+    });
+    expect(mediaDirection(description, audio)).toBe('sendonly');
+    expect(codecs(audio).map((c) => c.name)).toEqual(['PCMU', 'telephone-event']);
+    expect(codecs(video)[0]?.parameters.get('packetization-mode')).toBe('1');
+  });
+});
+
 describe('FmtpParameters', () => {
   it('keeps the text until changed, then formats canonically', () => {
     const parameters = FmtpParameters.parse('useinbandfec=1; maxplaybackrate=48000');

@@ -126,18 +126,27 @@ function formatRid(attribute: Extract<Attribute, { name: 'rid' }>): string {
   return `${attribute.id} ${attribute.direction}${tail}`;
 }
 
-/** RFC 8853 §5.1: `sc-value = (sc-send [SP sc-recv]) / (sc-recv [SP sc-send])`. */
+/**
+ * RFC 8853 §5.1: `sc-value = (sc-send [SP sc-recv]) / (sc-recv [SP sc-send])`; also the older
+ * draft form, a space after the colon and `rid=` before each list (`a=simulcast: send rid=a;b`).
+ */
 function parseSimulcast(value: string, context: LineContext): Attribute {
-  const parts = words(value, context);
+  const draftSyntax = value.startsWith(' ');
+  const parts = words(draftSyntax ? value.slice(1) : value, context);
   if (parts.length !== 2 && parts.length !== 4) fail(context, 'expected send/recv stream lists');
   const directions: SimulcastDirection[] = [];
   for (let i = 0; i < parts.length; i += 2) {
     const direction = parts[i];
-    const list = parts[i + 1] as string;
-    if (direction !== 'send' && direction !== 'recv')
+    let list = parts[i + 1] as string;
+    if (direction !== 'send' && direction !== 'recv') {
       fail(context, 'simulcast direction must be send or recv');
+    }
     if (directions.some((existing) => existing.direction === direction)) {
       fail(context, `simulcast ${direction} given twice`);
+    }
+    if (draftSyntax) {
+      if (!list.startsWith('rid=')) fail(context, 'draft simulcast lists start with rid=');
+      list = list.slice(4);
     }
     const streams = list.split(';').map((stream) =>
       stream.split(',').map((entry) => {
@@ -149,20 +158,22 @@ function parseSimulcast(value: string, context: LineContext): Attribute {
     );
     directions.push({ direction, streams });
   }
-  return { name: 'simulcast', directions };
+  return { name: 'simulcast', directions, draftSyntax };
 }
 
 function formatSimulcast(attribute: Extract<Attribute, { name: 'simulcast' }>): string {
-  return attribute.directions
+  const prefix = attribute.draftSyntax ? 'rid=' : '';
+  const text = attribute.directions
     .map(
       ({ direction, streams }) =>
-        `${direction} ${streams
+        `${direction} ${prefix}${streams
           .map((alternatives) =>
             alternatives.map(({ rid, paused }) => (paused ? `~${rid}` : rid)).join(','),
           )
           .join(';')}`,
     )
     .join(' ');
+  return attribute.draftSyntax ? ` ${text}` : text;
 }
 
 /**

@@ -130,8 +130,11 @@ export type Attribute =
       payloadTypes: string[] | undefined;
       restrictions: RidRestriction[];
     }
-  /** RFC 8853 §5.1: `a=simulcast:send h;~m,l recv x`. */
-  | { name: 'simulcast'; directions: SimulcastDirection[] }
+  /**
+   * RFC 8853 §5.1: `a=simulcast:send h;~m,l recv x`. `draftSyntax` marks the earlier
+   * draft-ietf-mmusic-sdp-simulcast form Firefox 55 to 65 wrote: `a=simulcast: send rid=h;l`.
+   */
+  | { name: 'simulcast'; directions: SimulcastDirection[]; draftSyntax: boolean }
   /** RFC 8866 §6.8 (kept as text: `30`, `29.97`). */
   | { name: 'framerate'; value: string }
   | UnknownAttribute;

@@ -173,6 +173,7 @@ describe('parse', () => {
       },
       { direction: 'recv', streams: [[{ rid: 'x', paused: false }]] },
     ]);
+    expect(findAttribute(video.attributes, 'simulcast')?.draftSyntax).toBe(false);
     expect(findAttribute(data.attributes, 'sctp-port')?.value).toBe(5000);
     expect(findAttribute(data.attributes, 'max-message-size')?.value).toBe(262144);
   });

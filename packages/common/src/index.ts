@@ -6,6 +6,7 @@ export * from './crc.js';
 export * from './crypto/index.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './extension-map.js';
 export * from './logger.js';
 export * from './time/clock.js';
 export * from './time/deadline-queue.js';

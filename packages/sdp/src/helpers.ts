@@ -4,6 +4,7 @@
  * (RFC 8866 §6.7), header extensions (RFC 8285 §5).
  */
 
+import type { ExtensionMap } from '@typertc/common';
 import type {
   Attribute,
   AttributeOf,
@@ -156,6 +157,11 @@ export function headerExtensions(
     }
   }
   return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+/** The header extensions of a media section as the id → URI map `@typertc/rtp-rtcp` encodes by. */
+export function extensionMap(session: SessionDescription, media: MediaDescription): ExtensionMap {
+  return new Map(headerExtensions(session, media).map(({ id, uri }) => [id, uri]));
 }
 
 /** Whether one- and two-byte header extensions may be mixed (RFC 8285 §6), at either level. */

@@ -4,6 +4,7 @@ import { SdpParseError } from '../src/errors.js';
 import { FmtpParameters } from '../src/fmtp.js';
 import {
   bundleMids,
+  extensionMap,
   findAttribute,
   findAttributes,
   fingerprints,
@@ -221,6 +222,7 @@ describe('parse', () => {
       [1, undefined],
       [2, 'recvonly'],
     ]);
+    expect([...extensionMap(session, video)]).toEqual([[1, 'urn:ietf:params:rtp-hdrext:sdes:mid']]);
   });
 
   it('round-trips exactly, and from LF input produces CRLF', () => {

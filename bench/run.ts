@@ -16,10 +16,17 @@ import {
   formatTable,
   runGroup,
 } from './harness.js';
+import { benchmarks as rtcpBenchmarks } from './rtcp.bench.js';
+import { benchmarks as rtpBenchmarks } from './rtp.bench.js';
 import { benchmarks as sdpBenchmarks } from './sdp.bench.js';
 
 /** Every *.bench.ts module, in report order. */
-const groups: readonly BenchmarkGroup[] = [...cryptoBenchmarks, ...sdpBenchmarks];
+const groups: readonly BenchmarkGroup[] = [
+  ...cryptoBenchmarks,
+  ...rtpBenchmarks,
+  ...rtcpBenchmarks,
+  ...sdpBenchmarks,
+];
 
 const filters = process.argv.slice(2).map((filter) => filter.toLowerCase());
 const selected = (group: BenchmarkGroup, entry: BenchmarkEntry): boolean =>

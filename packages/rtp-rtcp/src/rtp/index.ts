@@ -1,0 +1,6 @@
+export * from './extension-access.js';
+export * from './extension-codecs.js';
+export * from './extension-uris.js';
+export * from './header-extensions.js';
+export * from './packet.js';
+export * from './sequence.js';

@@ -1,4 +1,5 @@
 export * from './bytes/compare.js';
+export * from './bytes/endian.js';
 export * from './bytes/hex.js';
 export * from './bytes/reader.js';
 export * from './bytes/writer.js';

@@ -14,6 +14,7 @@
  */
 
 import { ParseError } from '../errors.js';
+import { readU32BE } from './endian.js';
 
 const TWO_POW_32 = 0x1_0000_0000;
 
@@ -72,7 +73,7 @@ export class ByteReader {
 
   u32(): number {
     const at = this.#take(4, 'u32');
-    return readU32(this.#bytes, at);
+    return readU32BE(this.#bytes, at);
   }
 
   /** A 48-bit unsigned integer; exact, since 2^48 < 2^53. */
@@ -80,14 +81,14 @@ export class ByteReader {
     const at = this.#take(6, 'u48');
     const b = this.#bytes;
     const high = ((b[at] as number) << 8) | (b[at + 1] as number);
-    return high * TWO_POW_32 + readU32(b, at + 2);
+    return high * TWO_POW_32 + readU32BE(b, at + 2);
   }
 
   /** A 64-bit unsigned integer, as a bigint because it does not fit a double exactly. */
   u64(): bigint {
     const at = this.#take(8, 'u64');
     const b = this.#bytes;
-    return (BigInt(readU32(b, at)) << 32n) | BigInt(readU32(b, at + 4));
+    return (BigInt(readU32BE(b, at)) << 32n) | BigInt(readU32BE(b, at + 4));
   }
 
   /** Two's-complement signed reads, e.g. RTCP's 24-bit cumulative loss (RFC 3550 §6.4.1). */
@@ -165,15 +166,4 @@ export class ByteReader {
       );
     }
   }
-}
-
-function readU32(b: Uint8Array, at: number): number {
-  // `>>> 0` keeps the top bit from turning the result negative.
-  return (
-    (((b[at] as number) << 24) |
-      ((b[at + 1] as number) << 16) |
-      ((b[at + 2] as number) << 8) |
-      (b[at + 3] as number)) >>>
-    0
-  );
 }

@@ -20,6 +20,7 @@
  */
 
 import { BufferOverflowError } from '../errors.js';
+import { writeU16BE, writeU24BE, writeU32BE } from './endian.js';
 
 const TWO_POW_32 = 0x1_0000_0000;
 const MAX_U48 = 0xffff_ffff_ffff;
@@ -65,21 +66,21 @@ export class ByteWriter {
   u16(value: number): this {
     checkUint(value, 0xffff, 'u16');
     const at = this.#claim(2);
-    writeU16(this.#buf, at, value);
+    writeU16BE(this.#buf, at, value);
     return this;
   }
 
   u24(value: number): this {
     checkUint(value, 0xff_ffff, 'u24');
     const at = this.#claim(3);
-    writeU24(this.#buf, at, value);
+    writeU24BE(this.#buf, at, value);
     return this;
   }
 
   u32(value: number): this {
     checkUint(value, 0xffff_ffff, 'u32');
     const at = this.#claim(4);
-    writeU32(this.#buf, at, value);
+    writeU32BE(this.#buf, at, value);
     return this;
   }
 
@@ -92,15 +93,15 @@ export class ByteWriter {
     const high = Math.floor(value / TWO_POW_32);
     b[at] = high >>> 8;
     b[at + 1] = high;
-    writeU32(b, at + 2, value >>> 0);
+    writeU32BE(b, at + 2, value >>> 0);
     return this;
   }
 
   u64(value: bigint): this {
     if (BigInt.asUintN(64, value) !== value) throw new RangeError(`u64 out of range: ${value}`);
     const at = this.#claim(8);
-    writeU32(this.#buf, at, Number(value >> 32n));
-    writeU32(this.#buf, at + 4, Number(value & 0xffff_ffffn));
+    writeU32BE(this.#buf, at, Number(value >> 32n));
+    writeU32BE(this.#buf, at + 4, Number(value & 0xffff_ffffn));
     return this;
   }
 
@@ -115,21 +116,21 @@ export class ByteWriter {
   i16(value: number): this {
     checkInt(value, 0x8000, 'i16');
     const at = this.#claim(2);
-    writeU16(this.#buf, at, value);
+    writeU16BE(this.#buf, at, value);
     return this;
   }
 
   i24(value: number): this {
     checkInt(value, 0x80_0000, 'i24');
     const at = this.#claim(3);
-    writeU24(this.#buf, at, value);
+    writeU24BE(this.#buf, at, value);
     return this;
   }
 
   i32(value: number): this {
     checkInt(value, 0x8000_0000, 'i32');
     const at = this.#claim(4);
-    writeU32(this.#buf, at, value);
+    writeU32BE(this.#buf, at, value);
     return this;
   }
 
@@ -173,19 +174,19 @@ export class ByteWriter {
   setU16(at: number, value: number): void {
     checkUint(value, 0xffff, 'u16');
     this.#checkPatch(at, 2);
-    writeU16(this.#buf, at, value);
+    writeU16BE(this.#buf, at, value);
   }
 
   setU24(at: number, value: number): void {
     checkUint(value, 0xff_ffff, 'u24');
     this.#checkPatch(at, 3);
-    writeU24(this.#buf, at, value);
+    writeU24BE(this.#buf, at, value);
   }
 
   setU32(at: number, value: number): void {
     checkUint(value, 0xffff_ffff, 'u32');
     this.#checkPatch(at, 4);
-    writeU32(this.#buf, at, value);
+    writeU32BE(this.#buf, at, value);
   }
 
   /** Overwrites already-written bytes at `at` with `data` (e.g. a MAC computed over the rest). */
@@ -237,23 +238,4 @@ function checkInt(value: number, limit: number, what: string): void {
   if (!Number.isInteger(value) || value < -limit || value >= limit) {
     throw new RangeError(`${what} out of range: ${value}`);
   }
-}
-
-// Typed-array stores keep the low 8 bits of each value, so no masking is needed.
-function writeU16(b: Uint8Array, at: number, value: number): void {
-  b[at] = value >>> 8;
-  b[at + 1] = value;
-}
-
-function writeU24(b: Uint8Array, at: number, value: number): void {
-  b[at] = value >>> 16;
-  b[at + 1] = value >>> 8;
-  b[at + 2] = value;
-}
-
-function writeU32(b: Uint8Array, at: number, value: number): void {
-  b[at] = value >>> 24;
-  b[at + 1] = value >>> 16;
-  b[at + 2] = value >>> 8;
-  b[at + 3] = value;
 }

@@ -19,6 +19,7 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
+import { readU32LE, writeU32LE } from '../bytes/endian.js';
 import { AuthenticationError } from '../errors.js';
 import {
   AEAD_TAG_LENGTH,
@@ -52,24 +53,6 @@ const RANDOM_CHUNK = 65_536;
 /** noble's word-oriented AES code reads and writes through Uint32Array views. */
 function isAligned32(bytes: Uint8Array): boolean {
   return bytes.byteOffset % 4 === 0;
-}
-
-function readU32LE(b: Uint8Array, at: number): number {
-  return (
-    ((b[at] as number) |
-      ((b[at + 1] as number) << 8) |
-      ((b[at + 2] as number) << 16) |
-      ((b[at + 3] as number) << 24)) >>>
-    0
-  );
-}
-
-// Typed-array stores keep the low 8 bits of each value, so no masking is needed.
-function writeU32LE(b: Uint8Array, at: number, value: number): void {
-  b[at] = value;
-  b[at + 1] = value >>> 8;
-  b[at + 2] = value >>> 16;
-  b[at + 3] = value >>> 24;
 }
 
 /** noble's AEAD constructor shape: `gcm` and `chacha20poly1305` both fit it. */

@@ -6,8 +6,8 @@
  * (RFC 3551 §4.5.14); every packet decodes alone, hence every packet is a whole frame.
  */
 
-import { PayloadError } from '../errors.js';
-import type { Depacketizer, Packetizer } from './types.js';
+import type { Packetizer } from './types.js';
+import { WholeFrameDepacketizer } from './whole-frame.js';
 
 export class G711Packetizer implements Packetizer {
   /**
@@ -26,24 +26,9 @@ export class G711Packetizer implements Packetizer {
   }
 }
 
-export class G711Depacketizer implements Depacketizer {
-  /** The samples (the payload itself); an empty payload carries no sample and is malformed. */
-  depacketize(payload: Uint8Array): Uint8Array {
-    if (payload.length === 0) throw new PayloadError('empty G.711 payload', 0);
-    return payload;
-  }
-
-  isFrameStart(_payload: Uint8Array): boolean {
-    return true;
-  }
-
-  isFrameEnd(_payload: Uint8Array, _marker: boolean): boolean {
-    return true;
-  }
-
-  isKeyframe(_payload: Uint8Array): boolean {
-    return true;
-  }
+/** The samples: the payload itself. */
+export class G711Depacketizer extends WholeFrameDepacketizer {
+  protected readonly format = 'G.711';
 }
 
 // µ-law (G.711 §2, table 2a) on the 16-bit scale: a bias of 0x84 (33 on the 14-bit scale) makes

@@ -8,7 +8,8 @@
  */
 
 import { PayloadError } from '../errors.js';
-import type { Depacketizer, Packetizer } from './types.js';
+import type { Packetizer } from './types.js';
+import { WholeFrameDepacketizer } from './whole-frame.js';
 
 export class OpusPacketizer implements Packetizer {
   /**
@@ -31,22 +32,7 @@ export class OpusPacketizer implements Packetizer {
   }
 }
 
-export class OpusDepacketizer implements Depacketizer {
-  /** The Opus packet (the payload itself). An empty payload has no TOC byte (RFC 6716 §3.1). */
-  depacketize(payload: Uint8Array): Uint8Array {
-    if (payload.length === 0) throw new PayloadError('empty Opus payload', 0);
-    return payload;
-  }
-
-  isFrameStart(_payload: Uint8Array): boolean {
-    return true;
-  }
-
-  isFrameEnd(_payload: Uint8Array, _marker: boolean): boolean {
-    return true;
-  }
-
-  isKeyframe(_payload: Uint8Array): boolean {
-    return true;
-  }
+/** The Opus packet: the payload itself (an empty one has no TOC byte, RFC 6716 §3.1). */
+export class OpusDepacketizer extends WholeFrameDepacketizer {
+  protected readonly format = 'Opus';
 }

@@ -17,7 +17,7 @@
  * buffer (or into the bytes given to `readIvf`), valid for as long as they are kept.
  */
 
-import { ClosedError } from '@typertc/common';
+import { ClosedError, readU32LE } from '@typertc/common';
 import { ContainerError } from '../errors.js';
 import { ByteQueue } from './byte-queue.js';
 import {
@@ -26,7 +26,7 @@ import {
   type IvfHeader,
   parseIvfHeader,
 } from './ivf.js';
-import { readU32LE, readU64LE } from './little-endian.js';
+import { readU64LE } from './little-endian.js';
 
 /** Default bound on one frame: far above any real VP8/VP9/AV1 frame, far below memory limits. */
 export const IVF_DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;

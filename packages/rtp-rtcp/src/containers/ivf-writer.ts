@@ -12,8 +12,9 @@
  * end of the file whatever the count says, so a file cut short by a crash still plays.
  */
 
+import { writeU32LE } from '@typertc/common';
 import { encodeIvfHeader, IVF_FRAME_HEADER_SIZE, type IvfCodec, ivfFourcc } from './ivf.js';
-import { checkUint, writeU32LE, writeU64LE } from './little-endian.js';
+import { checkUint, writeU64LE } from './little-endian.js';
 
 export interface IvfWriterOptions {
   readonly codec: IvfCodec;

@@ -19,8 +19,8 @@
  * instead. The two agree when each frame lasts one tick.
  */
 
+import { readU16LE, readU32LE, writeU16LE, writeU32LE } from '@typertc/common';
 import { ContainerError } from '../errors.js';
-import { readU16LE, readU32LE, writeU16LE, writeU32LE } from './little-endian.js';
 
 export const IVF_FILE_HEADER_SIZE = 32;
 export const IVF_FRAME_HEADER_SIZE = 12;

@@ -4,21 +4,9 @@
  * the network byte order `ByteReader`/`ByteWriter` implement. Callers check bounds first.
  */
 
+import { readU32LE, writeU32LE } from '@typertc/common';
+
 const TWO_POW_32 = 0x1_0000_0000;
-
-export function readU16LE(b: Uint8Array, at: number): number {
-  return (b[at] as number) | ((b[at + 1] as number) << 8);
-}
-
-export function readU32LE(b: Uint8Array, at: number): number {
-  return (
-    ((b[at] as number) |
-      ((b[at + 1] as number) << 8) |
-      ((b[at + 2] as number) << 16) |
-      ((b[at + 3] as number) << 24)) >>>
-    0
-  );
-}
 
 /**
  * A 64-bit little-endian field as a number, or `undefined` when it does not fit a safe integer
@@ -28,18 +16,6 @@ export function readU64LE(b: Uint8Array, at: number): number | undefined {
   const high = readU32LE(b, at + 4);
   if (high > 0x1f_ffff) return undefined;
   return high * TWO_POW_32 + readU32LE(b, at);
-}
-
-export function writeU16LE(b: Uint8Array, at: number, value: number): void {
-  b[at] = value;
-  b[at + 1] = value >>> 8;
-}
-
-export function writeU32LE(b: Uint8Array, at: number, value: number): void {
-  b[at] = value;
-  b[at + 1] = value >>> 8;
-  b[at + 2] = value >>> 16;
-  b[at + 3] = value >>> 24;
 }
 
 /** Writes a non-negative safe integer as a 64-bit little-endian field. */

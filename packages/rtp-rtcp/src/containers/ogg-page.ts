@@ -14,8 +14,9 @@
  * which then has the "continued" flag set (RFC 3533 §5).
  */
 
+import { readU32LE, writeU32LE } from '@typertc/common';
 import { ContainerError } from '../errors.js';
-import { checkUint, readU32LE, readU64LE, writeU32LE, writeU64LE } from './little-endian.js';
+import { checkUint, readU64LE, writeU64LE } from './little-endian.js';
 import { oggCrc32 } from './ogg-crc.js';
 
 /** Header type flags (RFC 3533 §6). */

@@ -9,8 +9,9 @@
  *               | comment count (u32) | { length (u32) | 'TAG=value' (UTF-8) } x count
  */
 
+import { readU16LE, readU32LE, writeU16LE, writeU32LE } from '@typertc/common';
 import { ContainerError } from '../errors.js';
-import { checkUint, readU16LE, readU32LE, writeU16LE, writeU32LE } from './little-endian.js';
+import { checkUint } from './little-endian.js';
 
 const OPUS_HEAD_MAGIC = [0x4f, 0x70, 0x75, 0x73, 0x48, 0x65, 0x61, 0x64] as const; // 'OpusHead'
 const OPUS_TAGS_MAGIC = [0x4f, 0x70, 0x75, 0x73, 0x54, 0x61, 0x67, 0x73] as const; // 'OpusTags'

@@ -1,8 +1,9 @@
 /** Application-defined packet, APP (RFC 3550 §6.7). */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU32BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
-import { EMPTY_BYTES, RtcpPacketType, readU32, writeHeader } from './wire.js';
+import { EMPTY_BYTES, RtcpPacketType, writeHeader } from './wire.js';
 
 /** Header, SSRC and the four-character name. */
 const FIXED_SIZE = 12;
@@ -41,7 +42,7 @@ export class ApplicationDefined {
     }
     return new ApplicationDefined({
       subtype: count,
-      ssrc: readU32(b, start + 4),
+      ssrc: readU32BE(b, start + 4),
       name: String.fromCharCode(
         b[start + 8] as number,
         b[start + 9] as number,

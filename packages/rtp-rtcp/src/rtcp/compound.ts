@@ -3,7 +3,7 @@
  * datagram, parsed one by one so that a bad packet costs only itself.
  */
 
-import { ByteWriter } from '@typertc/common';
+import { ByteWriter, readU16BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
 import { ApplicationDefined } from './application-defined.js';
 import { ExtendedReport } from './extended-report.js';
@@ -18,7 +18,7 @@ import { ReceiverEstimatedMaxBitrate } from './remb.js';
 import { SenderReport } from './sender-report.js';
 import { SourceDescription } from './source-description.js';
 import { TransportWideCc } from './transport-wide-cc.js';
-import { RTCP_HEADER_SIZE, RtcpPacketType, readU16 } from './wire.js';
+import { RTCP_HEADER_SIZE, RtcpPacketType } from './wire.js';
 
 export type RtcpPacket =
   | SenderReport
@@ -82,7 +82,7 @@ export function parseRtcp(bytes: Uint8Array): RtcpParseResult {
       errors.push(new RtcpParseError(`RTCP version ${first >> 6}, not 2`, at));
       break;
     }
-    const size = (readU16(bytes, at + 2) + 1) * 4;
+    const size = (readU16BE(bytes, at + 2) + 1) * 4;
     const next = at + size;
     if (next > length) {
       errors.push(

@@ -4,8 +4,9 @@
  */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU16BE, readU32BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
-import { RtcpPacketType, readU16, readU32, writeHeader } from './wire.js';
+import { RtcpPacketType, writeHeader } from './wire.js';
 
 export const XrBlockType = {
   ReceiverReferenceTime: 4,
@@ -69,14 +70,14 @@ export class ExtendedReport {
       if (at + BLOCK_HEADER_SIZE > end) throw new RtcpParseError('XR block header truncated', at);
       const blockType = b[at] as number;
       // The block length counts 32-bit words minus one, header included (RFC 3611 §3).
-      const size = (readU16(b, at + 2) + 1) * 4;
+      const size = (readU16BE(b, at + 2) + 1) * 4;
       if (at + size > end) {
         throw new RtcpParseError(`XR block of ${size} bytes runs past the packet`, at);
       }
       blocks.push(decodeBlock(b, at, size, blockType));
       at += size;
     }
-    return new ExtendedReport(readU32(b, start + 4), blocks);
+    return new ExtendedReport(readU32BE(b, start + 4), blocks);
   }
 
   byteLength(): number {
@@ -122,7 +123,7 @@ function decodeBlock(b: Uint8Array, at: number, size: number, blockType: number)
       if (size !== RRTR_SIZE) {
         throw new RtcpParseError(`XR RRTR block of ${size} bytes, not ${RRTR_SIZE}`, at);
       }
-      return { kind: 'rrtr', ntpSeconds: readU32(b, at + 4), ntpFraction: readU32(b, at + 8) };
+      return { kind: 'rrtr', ntpSeconds: readU32BE(b, at + 4), ntpFraction: readU32BE(b, at + 8) };
     case XrBlockType.Dlrr: {
       const bodySize = size - BLOCK_HEADER_SIZE;
       if (bodySize % DLRR_REPORT_SIZE !== 0) {
@@ -131,9 +132,9 @@ function decodeBlock(b: Uint8Array, at: number, size: number, blockType: number)
       const reports: DlrrReport[] = [];
       for (let p = at + BLOCK_HEADER_SIZE; p < at + size; p += DLRR_REPORT_SIZE) {
         reports.push({
-          ssrc: readU32(b, p),
-          lastReceiverReport: readU32(b, p + 4),
-          delaySinceLastReceiverReport: readU32(b, p + 8),
+          ssrc: readU32BE(b, p),
+          lastReceiverReport: readU32BE(b, p + 4),
+          delaySinceLastReceiverReport: readU32BE(b, p + 8),
         });
       }
       return { kind: 'dlrr', reports };

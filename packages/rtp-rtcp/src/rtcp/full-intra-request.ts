@@ -1,9 +1,10 @@
 /** Full Intra Request, FIR (RFC 5104 §4.3.1). */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU32BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
 import { checkFeedbackHeader, FEEDBACK_HEADER_SIZE, PayloadFeedbackFormat } from './feedback.js';
-import { RtcpPacketType, readU32, writeHeader } from './wire.js';
+import { RtcpPacketType, writeHeader } from './wire.js';
 
 /** One FCI entry (§4.3.1.1): which sender must send a decoder refresh point. */
 export interface FirEntry {
@@ -39,9 +40,9 @@ export class FullIntraRequest {
     const entries: FirEntry[] = [];
     for (let at = start + FEEDBACK_HEADER_SIZE; at < end; at += ENTRY_SIZE) {
       // The 24 bits after the sequence number are reserved.
-      entries.push({ ssrc: readU32(b, at), sequence: b[at + 4] as number });
+      entries.push({ ssrc: readU32BE(b, at), sequence: b[at + 4] as number });
     }
-    return new FullIntraRequest(readU32(b, start + 4), entries, readU32(b, start + 8));
+    return new FullIntraRequest(readU32BE(b, start + 4), entries, readU32BE(b, start + 8));
   }
 
   byteLength(): number {

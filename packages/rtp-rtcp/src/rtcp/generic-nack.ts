@@ -1,9 +1,10 @@
 /** Generic NACK (RFC 4585 §6.2.1): transport-layer feedback listing lost RTP packets. */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU16BE, readU32BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
 import { checkFeedbackHeader, FEEDBACK_HEADER_SIZE, TransportFeedbackFormat } from './feedback.js';
-import { RtcpPacketType, readU16, readU32, writeHeader } from './wire.js';
+import { RtcpPacketType, writeHeader } from './wire.js';
 
 /**
  * One FCI entry: packet `pid` is lost, and so is `pid + i + 1` for each bit i set in `blp` (bit 0
@@ -49,9 +50,9 @@ export class GenericNack {
     }
     const entries: NackEntry[] = [];
     for (let at = start + FEEDBACK_HEADER_SIZE; at < end; at += ENTRY_SIZE) {
-      entries.push({ pid: readU16(b, at), blp: readU16(b, at + 2) });
+      entries.push({ pid: readU16BE(b, at), blp: readU16BE(b, at + 2) });
     }
-    return new GenericNack(readU32(b, start + 4), readU32(b, start + 8), entries);
+    return new GenericNack(readU32BE(b, start + 4), readU32BE(b, start + 8), entries);
   }
 
   byteLength(): number {

@@ -1,9 +1,10 @@
 /** Goodbye, BYE (RFC 3550 §6.6). */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU32BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
 import { decodeText, encodeText, utf8Length } from './text.js';
-import { RtcpPacketType, readU32, writeHeader } from './wire.js';
+import { RtcpPacketType, writeHeader } from './wire.js';
 
 export class Goodbye {
   /** The SSRC/CSRC identifiers leaving. */
@@ -27,7 +28,7 @@ export class Goodbye {
       throw new RtcpParseError(`BYE with ${count} sources runs past the packet`, start);
     }
     const sources: number[] = [];
-    for (let at = start + 4; at < sourcesEnd; at += 4) sources.push(readU32(b, at));
+    for (let at = start + 4; at < sourcesEnd; at += 4) sources.push(readU32BE(b, at));
     let reason: string | undefined;
     if (sourcesEnd < end) {
       // An optional length-prefixed reason, then zero padding to 32 bits (§6.6).

@@ -1,9 +1,10 @@
 /** Picture Loss Indication, PLI (RFC 4585 §6.3.1): payload-specific feedback with no FCI. */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU32BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
 import { checkFeedbackHeader, FEEDBACK_HEADER_SIZE, PayloadFeedbackFormat } from './feedback.js';
-import { RtcpPacketType, readU32, writeHeader } from './wire.js';
+import { RtcpPacketType, writeHeader } from './wire.js';
 
 export class PictureLossIndication {
   senderSsrc: number;
@@ -24,7 +25,7 @@ export class PictureLossIndication {
     if (end - start !== FEEDBACK_HEADER_SIZE) {
       throw new RtcpParseError(`PLI of ${end - start} bytes, not ${FEEDBACK_HEADER_SIZE}`, start);
     }
-    return new PictureLossIndication(readU32(b, start + 4), readU32(b, start + 8));
+    return new PictureLossIndication(readU32BE(b, start + 4), readU32BE(b, start + 8));
   }
 
   byteLength(): number {

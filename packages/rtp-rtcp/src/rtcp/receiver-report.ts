@@ -1,10 +1,11 @@
 /** Receiver report, RR (RFC 3550 §6.4.2). */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU32BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
 import type { ReportBlock } from './report-block.js';
 import { decodeReportBlocks, REPORT_BLOCK_SIZE, writeReportBlock } from './report-block-codec.js';
-import { EMPTY_BYTES, RtcpPacketType, readU32, writeHeader } from './wire.js';
+import { EMPTY_BYTES, RtcpPacketType, writeHeader } from './wire.js';
 
 /** Header and reporter SSRC. */
 const FIXED_SIZE = 8;
@@ -41,7 +42,7 @@ export class ReceiverReport {
       );
     }
     return new ReceiverReport({
-      ssrc: readU32(b, start + 4),
+      ssrc: readU32BE(b, start + 4),
       reports: decodeReportBlocks(b, start + FIXED_SIZE, count),
       profileExtensions: b.subarray(blocksEnd, end),
     });

@@ -4,9 +4,10 @@
  */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU16BE, readU32BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
 import { checkFeedbackHeader, FEEDBACK_HEADER_SIZE, PayloadFeedbackFormat } from './feedback.js';
-import { RtcpPacketType, readU16, readU32, writeHeader } from './wire.js';
+import { RtcpPacketType, writeHeader } from './wire.js';
 
 /** 'R' 'E' 'M' 'B' as a big-endian u32. */
 const REMB_IDENTIFIER = 0x52454d42;
@@ -39,7 +40,7 @@ export class ReceiverEstimatedMaxBitrate {
   static matches(b: Uint8Array, start: number, end: number): boolean {
     return (
       end - start >= FEEDBACK_HEADER_SIZE + 4 &&
-      readU32(b, start + FEEDBACK_HEADER_SIZE) === REMB_IDENTIFIER
+      readU32BE(b, start + FEEDBACK_HEADER_SIZE) === REMB_IDENTIFIER
     );
   }
 
@@ -49,20 +50,20 @@ export class ReceiverEstimatedMaxBitrate {
     if (end - fci < FCI_FIXED_SIZE) throw new RtcpParseError('REMB FCI truncated', fci);
     const count = b[fci + 4] as number;
     const expByte = b[fci + 5] as number;
-    const mantissa = ((expByte & 0x03) << 16) | readU16(b, fci + 6);
+    const mantissa = ((expByte & 0x03) << 16) | readU16BE(b, fci + 6);
     const ssrcsEnd = fci + FCI_FIXED_SIZE + count * 4;
     if (ssrcsEnd > end) {
       throw new RtcpParseError(`REMB with ${count} SSRCs runs past the packet`, fci + 4);
     }
     const ssrcs: number[] = [];
-    for (let at = fci + FCI_FIXED_SIZE; at < ssrcsEnd; at += 4) ssrcs.push(readU32(b, at));
+    for (let at = fci + FCI_FIXED_SIZE; at < ssrcsEnd; at += 4) ssrcs.push(readU32BE(b, at));
     // mantissa < 2^18 and exp < 64: the product is an exact double.
     const bitrate = mantissa * 2 ** (expByte >> 2);
     return new ReceiverEstimatedMaxBitrate(
-      readU32(b, start + 4),
+      readU32BE(b, start + 4),
       bitrate,
       ssrcs,
-      readU32(b, start + 8),
+      readU32BE(b, start + 8),
     );
   }
 

@@ -1,15 +1,15 @@
 /** Reception report blocks on the wire (RFC 3550 §6.4.1), as carried by SR and RR. */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU32BE } from '@typertc/common';
 import type { ReportBlock } from './report-block.js';
-import { readU32 } from './wire.js';
 
 export const REPORT_BLOCK_SIZE = 24;
 
 /** Reads the block at `at`; the caller has checked that 24 bytes are there. */
 export function decodeReportBlock(b: Uint8Array, at: number): ReportBlock {
   return {
-    ssrc: readU32(b, at),
+    ssrc: readU32BE(b, at),
     fractionLost: b[at + 4] as number,
     // Cumulative loss is a signed 24-bit count: duplicates can make it negative.
     packetsLost:
@@ -17,10 +17,10 @@ export function decodeReportBlock(b: Uint8Array, at: number): ReportBlock {
         ((b[at + 6] as number) << 16) |
         ((b[at + 7] as number) << 8)) >>
       8,
-    highestSequence: readU32(b, at + 8),
-    jitter: readU32(b, at + 12),
-    lastSenderReport: readU32(b, at + 16),
-    delaySinceLastSenderReport: readU32(b, at + 20),
+    highestSequence: readU32BE(b, at + 8),
+    jitter: readU32BE(b, at + 12),
+    lastSenderReport: readU32BE(b, at + 16),
+    delaySinceLastSenderReport: readU32BE(b, at + 20),
   };
 }
 

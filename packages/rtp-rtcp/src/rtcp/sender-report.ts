@@ -1,10 +1,11 @@
 /** Sender report, SR (RFC 3550 §6.4.1). */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU32BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
 import type { ReportBlock } from './report-block.js';
 import { decodeReportBlocks, REPORT_BLOCK_SIZE, writeReportBlock } from './report-block-codec.js';
-import { EMPTY_BYTES, RtcpPacketType, readU32, writeHeader } from './wire.js';
+import { EMPTY_BYTES, RtcpPacketType, writeHeader } from './wire.js';
 
 /** Header, sender SSRC and the 20-byte sender info. */
 const FIXED_SIZE = 28;
@@ -69,12 +70,12 @@ export class SenderReport {
       );
     }
     return new SenderReport({
-      ssrc: readU32(b, start + 4),
-      ntpSeconds: readU32(b, start + 8),
-      ntpFraction: readU32(b, start + 12),
-      rtpTimestamp: readU32(b, start + 16),
-      packetCount: readU32(b, start + 20),
-      octetCount: readU32(b, start + 24),
+      ssrc: readU32BE(b, start + 4),
+      ntpSeconds: readU32BE(b, start + 8),
+      ntpFraction: readU32BE(b, start + 12),
+      rtpTimestamp: readU32BE(b, start + 16),
+      packetCount: readU32BE(b, start + 20),
+      octetCount: readU32BE(b, start + 24),
       reports: decodeReportBlocks(b, start + FIXED_SIZE, count),
       profileExtensions: b.subarray(blocksEnd, end),
     });

@@ -1,9 +1,10 @@
 /** Source description, SDES (RFC 3550 §6.5). */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU32BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
 import { decodeText, encodeText, utf8Length } from './text.js';
-import { RtcpPacketType, readU32, writeHeader } from './wire.js';
+import { RtcpPacketType, writeHeader } from './wire.js';
 
 /** SDES item types (RFC 3550 §6.5.1-§6.5.8, §12.2). Type 0 ends a chunk's item list. */
 export const SdesItemType = {
@@ -57,7 +58,7 @@ export class SourceDescription {
     let at = start + 4;
     for (let c = 0; c < count; c++) {
       if (at + 4 > end) throw new RtcpParseError(`SDES chunk ${c} of ${count} truncated`, at);
-      const source = readU32(b, at);
+      const source = readU32BE(b, at);
       const items: SdesItem[] = [];
       at += 4;
       for (;;) {

@@ -5,9 +5,10 @@
  */
 
 import type { ByteWriter } from '@typertc/common';
+import { readU16BE, readU24BE, readU32BE } from '@typertc/common';
 import { RtcpParseError } from '../errors.js';
 import { checkFeedbackHeader, FEEDBACK_HEADER_SIZE, TransportFeedbackFormat } from './feedback.js';
-import { RtcpPacketType, readU16, readU24, readU32, writeHeader } from './wire.js';
+import { RtcpPacketType, writeHeader } from './wire.js';
 
 /** Packet status symbols (§3.1.1). */
 export const TwccStatus = {
@@ -90,8 +91,8 @@ export class TransportWideCc {
     checkFeedbackHeader('TWCC', start, end);
     const fci = start + FEEDBACK_HEADER_SIZE;
     if (end - fci < FCI_FIXED_SIZE) throw new RtcpParseError('TWCC FCI truncated', fci);
-    const baseSequence = readU16(b, fci);
-    const count = readU16(b, fci + 2);
+    const baseSequence = readU16BE(b, fci);
+    const count = readU16BE(b, fci + 2);
     const packets: TwccPacket[] = [];
     let at = fci + FCI_FIXED_SIZE;
     // Packet status chunks (§3.1.2) until every packet has a status.
@@ -102,7 +103,7 @@ export class TransportWideCc {
           at,
         );
       }
-      const chunk = readU16(b, at);
+      const chunk = readU16BE(b, at);
       at += 2;
       if ((chunk & 0x8000) === 0) {
         // Run length chunk (§3.1.3): one symbol repeated; a run past the count is cut there.
@@ -133,15 +134,15 @@ export class TransportWideCc {
         at += 1;
       } else if (packet.status === TwccStatus.LargeDelta) {
         if (at + 2 > end) throw new RtcpParseError('TWCC receive deltas truncated', at);
-        packet.receiveDelta = (readU16(b, at) << 16) >> 16;
+        packet.receiveDelta = (readU16BE(b, at) << 16) >> 16;
         at += 2;
       }
     }
     return new TransportWideCc({
-      senderSsrc: readU32(b, start + 4),
-      mediaSsrc: readU32(b, start + 8),
+      senderSsrc: readU32BE(b, start + 4),
+      mediaSsrc: readU32BE(b, start + 8),
       baseSequence,
-      referenceTime: (readU24(b, fci + 4) << 8) >> 8,
+      referenceTime: (readU24BE(b, fci + 4) << 8) >> 8,
       feedbackCount: b[fci + 7] as number,
       packets,
       // Content that runs unaligned to the end was aligned by RTCP padding, not by zeros.

@@ -32,25 +32,6 @@ export const EMPTY_BYTES = new Uint8Array(0);
 /** The 5-bit count / FMT field's largest value. */
 export const MAX_COUNT = 31;
 
-export function readU16(b: Uint8Array, at: number): number {
-  return ((b[at] as number) << 8) | (b[at + 1] as number);
-}
-
-export function readU24(b: Uint8Array, at: number): number {
-  return ((b[at] as number) << 16) | ((b[at + 1] as number) << 8) | (b[at + 2] as number);
-}
-
-export function readU32(b: Uint8Array, at: number): number {
-  // `>>> 0` keeps the top bit from turning the result negative.
-  return (
-    (((b[at] as number) << 24) |
-      ((b[at + 1] as number) << 16) |
-      ((b[at + 2] as number) << 8) |
-      (b[at + 3] as number)) >>>
-    0
-  );
-}
-
 /**
  * Writes a common header for a packet of `byteLength` bytes (a multiple of 4, header included,
  * no padding: `serializeRtcp` sets P and the padded length on the last packet itself).

@@ -15,7 +15,7 @@
  * and `serializeInto(buffer, offset)` writes into the caller's buffer (the SRTP protect path).
  */
 
-import { BufferOverflowError } from '@typertc/common';
+import { BufferOverflowError, readU32BE, writeU32BE } from '@typertc/common';
 import { RtpParseError } from '../errors.js';
 import { RtpHeaderExtensions } from './header-extensions.js';
 import { allocateOutput } from './output-slab.js';
@@ -96,8 +96,8 @@ export class RtpPacket {
     packet.marker = (b1 & 0x80) !== 0;
     packet.payloadType = b1 & 0x7f;
     packet.sequenceNumber = ((bytes[2] as number) << 8) | (bytes[3] as number);
-    packet.timestamp = readU32(bytes, 4);
-    packet.ssrc = readU32(bytes, 8);
+    packet.timestamp = readU32BE(bytes, 4);
+    packet.ssrc = readU32BE(bytes, 8);
 
     const csrcCount = b0 & 0x0f;
     let at = RTP_FIXED_HEADER_LENGTH;
@@ -109,7 +109,7 @@ export class RtpPacket {
     }
     const csrcs = packet.csrcs;
     csrcs.length = csrcCount;
-    for (let i = 0; i < csrcCount; i++, at += 4) csrcs[i] = readU32(bytes, at);
+    for (let i = 0; i < csrcCount; i++, at += 4) csrcs[i] = readU32BE(bytes, at);
 
     const extensions = packet.extensions;
     if ((b0 & 0x10) !== 0) {
@@ -194,10 +194,10 @@ export class RtpPacket {
     buffer[offset + 1] = (this.marker ? 0x80 : 0) | this.payloadType;
     buffer[offset + 2] = this.sequenceNumber >>> 8;
     buffer[offset + 3] = this.sequenceNumber;
-    writeU32(buffer, offset + 4, this.timestamp);
-    writeU32(buffer, offset + 8, this.ssrc);
+    writeU32BE(buffer, offset + 4, this.timestamp);
+    writeU32BE(buffer, offset + 8, this.ssrc);
     let at = offset + RTP_FIXED_HEADER_LENGTH;
-    for (let i = 0; i < csrcs.length; i++, at += 4) writeU32(buffer, at, csrcs[i] as number);
+    for (let i = 0; i < csrcs.length; i++, at += 4) writeU32BE(buffer, at, csrcs[i] as number);
     if (hasExtension) at += extensions.writeInto(buffer, at);
     buffer.set(this.payload, at);
     at += this.payload.length;
@@ -237,21 +237,4 @@ function checkUint(value: number, max: number, name: string): void {
   if (!(Number.isInteger(value) && value >= 0 && value <= max)) {
     throw new RangeError(`${name} out of range: ${value}`);
   }
-}
-
-function readU32(b: Uint8Array, at: number): number {
-  return (
-    (((b[at] as number) << 24) |
-      ((b[at + 1] as number) << 16) |
-      ((b[at + 2] as number) << 8) |
-      (b[at + 3] as number)) >>>
-    0
-  );
-}
-
-function writeU32(b: Uint8Array, at: number, value: number): void {
-  b[at] = value >>> 24;
-  b[at + 1] = value >>> 16;
-  b[at + 2] = value >>> 8;
-  b[at + 3] = value;
 }

@@ -25,24 +25,31 @@ export function isNewerTimestamp(a: number, b: number): boolean {
 }
 
 /**
- * Extends 16-bit sequence numbers to a counter: `cycles * 65536 + seq`, the first number seen
- * having cycle 0. Each number is placed at its shortest signed distance from the newest seen so
- * far, so reordering and loss of fewer than 32768 packets are handled across wraps. A packet
- * reordered from before a wrap that precedes the first one seen gets a negative value.
+ * Extends a wrapping serial number of `bits` bits to a counter: each value is placed at its
+ * shortest signed distance from the newest seen so far, so reordering and loss of fewer than
+ * half the number space are handled across wraps. A value reordered from before a wrap that
+ * precedes the first one seen gets a negative result.
  */
-export class SequenceUnwrapper {
+class SerialNumberUnwrapper {
+  readonly #shift: number;
   #newest = 0;
   #started = false;
 
-  /** The extended value of `sequenceNumber` (0-65535). */
-  unwrap(sequenceNumber: number): number {
+  constructor(bits: 16 | 32) {
+    this.#shift = 32 - bits;
+  }
+
+  /** The extended value of `value` (0 to 2^bits - 1). */
+  unwrap(value: number): number {
     if (!this.#started) {
       this.#started = true;
-      this.#newest = sequenceNumber & 0xffff;
+      this.#newest = (value << this.#shift) >>> this.#shift;
       return this.#newest;
     }
-    // The signed 16-bit distance from the newest: -32768..32767.
-    const delta = (((sequenceNumber - this.#newest) & 0xffff) << 16) >> 16;
+    // The signed distance from the newest, modulo 2^bits: shifting left drops the higher bits
+    // (ToInt32 works modulo 2^32 even when the newest has grown past 2^32), shifting back
+    // right sign-extends.
+    const delta = ((value - this.#newest) << this.#shift) >> this.#shift;
     const extended = this.#newest + delta;
     if (delta > 0) this.#newest = extended;
     return extended;
@@ -61,35 +68,21 @@ export class SequenceUnwrapper {
 }
 
 /**
- * Extends 32-bit RTP timestamps to a counter, as `SequenceUnwrapper` does for sequence numbers:
- * each timestamp is placed at its shortest signed distance (under 2^31) from the newest seen.
- * Values stay exact integers for 2^21 wraps (years at a 90 kHz clock).
+ * Extends 16-bit sequence numbers to a counter: `cycles * 65536 + seq`, the first number seen
+ * having cycle 0, as RFC 3550 Appendix A.1 counts cycles.
  */
-export class TimestampUnwrapper {
-  #newest = 0;
-  #started = false;
-
-  /** The extended value of `timestamp` (0-2^32-1). */
-  unwrap(timestamp: number): number {
-    if (!this.#started) {
-      this.#started = true;
-      this.#newest = timestamp >>> 0;
-      return this.#newest;
-    }
-    const delta = (timestamp - this.#newest) | 0;
-    const extended = this.#newest + delta;
-    if (delta > 0) this.#newest = extended;
-    return extended;
+export class SequenceUnwrapper extends SerialNumberUnwrapper {
+  constructor() {
+    super(16);
   }
+}
 
-  /** The newest extended value so far, or undefined before the first. */
-  get newest(): number | undefined {
-    return this.#started ? this.#newest : undefined;
-  }
-
-  /** Forgets everything, as for a new stream. */
-  reset(): void {
-    this.#started = false;
-    this.#newest = 0;
+/**
+ * Extends 32-bit RTP timestamps to a counter. Values stay exact integers for 2^21 wraps (years
+ * at a 90 kHz clock).
+ */
+export class TimestampUnwrapper extends SerialNumberUnwrapper {
+  constructor() {
+    super(32);
   }
 }

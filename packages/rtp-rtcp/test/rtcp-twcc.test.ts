@@ -103,6 +103,27 @@ describe('transport-wide CC feedback (draft-holmer-rmcat-transport-wide-cc-exten
     expect(twcc.packets.map((p) => p.sequence)).toEqual([65535, 0]);
   });
 
+  it('writes an unsigned reference time (libwebrtc ticks mod 2^24) as the same 24 bits', () => {
+    const init = {
+      senderSsrc: 1,
+      mediaSsrc: 2,
+      baseSequence: 7,
+      feedbackCount: 3,
+      packets: packetsFrom(7, [1], [10]),
+    };
+    const bytes = serializeRtcp([new TransportWideCc({ ...init, referenceTime: 0xabcdef })]);
+    expect(toHex(bytes.subarray(12, 20))).toBe('00070001abcdef03');
+    // Read back as the draft's signed value: the same bits.
+    const [parsed] = parseRtcp(bytes).packets;
+    expect((parsed as TransportWideCc).referenceTime).toBe(0xabcdef - 0x100_0000);
+    expect(toHex(serializeRtcp([parsed as TransportWideCc]))).toBe(toHex(bytes));
+    for (const referenceTime of [0x100_0000, -0x80_0001, 1.5]) {
+      expect(() => serializeRtcp([new TransportWideCc({ ...init, referenceTime })])).toThrow(
+        RangeError,
+      );
+    }
+  });
+
   it('chooses chunks like libwebrtc: runs, 1-bit vectors of 14, 2-bit vectors of 7', () => {
     const statuses = [
       ...new Array<number>(20).fill(1), // a run of 20

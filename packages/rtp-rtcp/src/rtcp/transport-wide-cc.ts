@@ -39,7 +39,11 @@ export interface TransportWideCcInit {
   mediaSsrc: number;
   /** Sequence number of the first packet reported. */
   baseSequence: number;
-  /** Signed 24-bit, in 64 ms units (§3.1). */
+  /**
+   * 24 bits in 64 ms units (§3.1: "signed integer"); parsed as signed. On write, the unsigned
+   * reading (0..2^24 - 1, ticks modulo 2^24, as libwebrtc computes it) is accepted too and
+   * written as the same 24 bits.
+   */
   referenceTime: number;
   /** Feedback packet counter, 8 bits, to detect lost feedback. */
   feedbackCount: number;
@@ -166,7 +170,14 @@ export class TransportWideCc {
    * re-encodes to the same chunks.
    */
   write(w: ByteWriter): void {
-    const { packets } = this;
+    const { packets, referenceTime } = this;
+    if (
+      !Number.isInteger(referenceTime) ||
+      referenceTime < -0x80_0000 ||
+      referenceTime > 0xff_ffff
+    ) {
+      throw new RangeError(`TWCC reference time ${referenceTime} does not fit 24 bits`);
+    }
     if (packets.length > 0xffff) throw new RangeError(`TWCC with ${packets.length} packets`);
     for (let i = 0; i < packets.length; i++) {
       const expected = (this.baseSequence + i) & 0xffff;
@@ -187,7 +198,10 @@ export class TransportWideCc {
       length,
     );
     w.u32(this.senderSsrc).u32(this.mediaSsrc);
-    w.u16(this.baseSequence).u16(packets.length).i24(this.referenceTime).u8(this.feedbackCount);
+    w.u16(this.baseSequence)
+      .u16(packets.length)
+      .u24(referenceTime & 0xff_ffff);
+    w.u8(this.feedbackCount);
     for (const chunk of chunks) w.u16(chunk);
     for (const packet of packets) {
       if (packet.status === TwccStatus.SmallDelta) w.u8(packet.receiveDelta);

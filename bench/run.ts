@@ -19,10 +19,12 @@ import {
 import { benchmarks as rtcpBenchmarks } from './rtcp.bench.js';
 import { benchmarks as rtpBenchmarks } from './rtp.bench.js';
 import { benchmarks as sdpBenchmarks } from './sdp.bench.js';
+import { benchmarks as srtpBenchmarks } from './srtp.bench.js';
 
 /** Every *.bench.ts module, in report order. */
 const groups: readonly BenchmarkGroup[] = [
   ...cryptoBenchmarks,
+  ...srtpBenchmarks,
   ...rtpBenchmarks,
   ...rtcpBenchmarks,
   ...sdpBenchmarks,

@@ -2,5 +2,6 @@ export * from './extension-access.js';
 export * from './extension-codecs.js';
 export * from './extension-uris.js';
 export * from './header-extensions.js';
+export * from './header-length.js';
 export * from './packet.js';
 export * from './sequence.js';

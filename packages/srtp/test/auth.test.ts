@@ -1,0 +1,61 @@
+import { cryptoBackends } from '@typertc/common';
+import { describe, expect, it } from 'vitest';
+import { SrtpAuthError, SrtpError } from '../src/errors.js';
+import { HmacSha1 } from '../src/hmac-sha1.js';
+import { ALL_PROFILES, contextPair, rtcpPacket, rtpPacket } from './helpers.js';
+
+for (const profile of ALL_PROFILES) {
+  describe(`authentication (${profile})`, () => {
+    it('rejects a flipped bit anywhere in an SRTP packet, then decrypts the next', () => {
+      const { sender, receiver } = contextPair(profile);
+      const shape = { extensionWords: 1, payloadLength: 40 };
+      const length = 12 + 8 + 40 + sender.parameters.srtpTagLength;
+      for (let byte = 0; byte < length; byte++) {
+        const packet = sender.protectRtp(rtpPacket({ seq: byte, ...shape }));
+        const forged = packet.slice();
+        forged[byte] = (forged[byte] as number) ^ (1 << (byte % 8));
+        // In the header a flip may instead make it unparseable or hit another index;
+        // past it (payload and tag) only authentication can notice.
+        expect(() => receiver.unprotectRtp(forged)).toThrow(byte >= 20 ? SrtpAuthError : SrtpError);
+        expect(receiver.unprotectRtp(packet)).toEqual(rtpPacket({ seq: byte, ...shape }));
+      }
+      expect(receiver.counters.authFailures).toBeGreaterThanOrEqual(length - 20);
+      expect(receiver.counters.rtpUnprotected).toBe(length);
+    });
+
+    it('rejects a flipped bit in an SRTCP packet, then accepts the next', () => {
+      const { sender, receiver } = contextPair(profile);
+      for (let byte = 0; byte < 40; byte++) {
+        const packet = sender.protectRtcp(rtcpPacket());
+        const forged = packet.slice();
+        forged[byte] = (forged[byte] as number) ^ 0x04;
+        expect(() => receiver.unprotectRtcp(forged)).toThrow();
+        expect(receiver.unprotectRtcp(packet)).toEqual(rtcpPacket());
+      }
+    });
+
+    it('rejects truncated tags', () => {
+      const { sender, receiver } = contextPair(profile);
+      const packet = sender.protectRtp(rtpPacket({ seq: 9 }));
+      expect(() => receiver.unprotectRtp(packet.subarray(0, packet.length - 1))).toThrow(
+        SrtpAuthError,
+      );
+    });
+  });
+}
+
+for (const backend of cryptoBackends) {
+  it(`HmacSha1 matches the backend's HMAC-SHA1 (${backend.name})`, () => {
+    const key = Uint8Array.from({ length: 20 }, (_, i) => i + 100);
+    const reference = backend.hmac('SHA-1', key);
+    const hmac = new HmacSha1(backend, key);
+    for (const length of [0, 1, 63, 64, 1500, 3000]) {
+      const data = Uint8Array.from({ length: length + 10 }, (_, i) => i * 13);
+      const roc = 0x0102_0304;
+      const out = new Uint8Array(20);
+      hmac.sign(data, length, true, roc, 20, out, 0);
+      const expected = reference.macParts([data.subarray(0, length), Uint8Array.of(1, 2, 3, 4)]);
+      expect(out).toEqual(expected);
+    }
+  });
+}

@@ -87,6 +87,11 @@ export class SrtpContext {
   private readonly cacheKeystream: boolean;
   private readonly outbound = new Map<number, SsrcState>();
   private readonly inbound = new Map<number, SsrcState>();
+  /** Index counters of outbound SSRCs passed to `removeSsrc`, resumed if they send again. */
+  private readonly retired = new Map<
+    number,
+    { readonly roc: number; readonly highestSeq: number; readonly nextRtcpIndex: number }
+  >();
 
   constructor(options: SrtpContextOptions) {
     const parameters = SRTP_PROFILES[options.profile];
@@ -153,12 +158,7 @@ export class SrtpContext {
     checkRoom(out, packet.length + this.parameters.srtpTagLength);
     const ssrc = readU32BE(packet, 8);
     const seq = readU16BE(packet, 2);
-    let state = this.outbound.get(ssrc);
-    if (state === undefined) {
-      this.checkSsrcRoom(this.outbound, ssrc);
-      state = new SsrcState(null, this.cacheKeystream);
-      this.outbound.set(ssrc, state);
-    }
+    const state = this.outboundState(ssrc);
     if (!state.started) state.advance(0, seq);
     // The sender estimates its own ROC the same way (so retransmissions of older sequence
     // numbers get the ROC they were first sent with); it never goes below 0.
@@ -188,8 +188,9 @@ export class SrtpContext {
 
   /**
    * Verifies and decrypts an SRTP packet into `out` (which may be `packet` itself) and returns
-   * the RTP packet's length. Throws `SrtpParseError`, `SrtpReplayError`, `SrtpAuthError` or
-   * `SrtpSsrcLimitError`, after which nothing in the context has changed.
+   * the RTP packet's length. Throws `SrtpParseError`, `SrtpReplayError`, `SrtpAuthError`,
+   * `SrtpSsrcLimitError` or `SrtpKeyExhaustedError`, after which nothing in the context has
+   * changed.
    */
   unprotectRtpInto(packet: Uint8Array, out: Uint8Array): number {
     const tagLength = this.parameters.srtpTagLength;
@@ -210,11 +211,17 @@ export class SrtpContext {
     if (state === undefined) {
       this.checkSsrcRoom(this.inbound, ssrc);
     } else if (state.started) {
-      roc = estimateRolloverCounter(state.roc, state.highestSeq, seq);
-      // Appendix A's ROC - 1 from ROC 0: a packet from before the stream began.
-      if (roc < 0) this.rejectReplay(seq, 'too-old');
+      // Appendix A's ROC - 1 from ROC 0 is taken as ROC 0, exactly as the sender (ours, and
+      // libsrtp's) does: a sender that protected seq 0 and then 65535 (reordered input, e.g. a
+      // forwarding SFU) used ROC 0 for both and ROC 1 from then on. Rejecting the packet would
+      // leave this receiver at ROC 0 while the sender moved to ROC 1: every later packet would
+      // fail authentication. Authentication still decides whether the guess was right.
+      roc = Math.max(0, estimateRolloverCounter(state.roc, state.highestSeq, seq));
     }
     const index = roc * 0x1_0000 + seq;
+    // ROC 2^32 does not exist (RFC 3711 §3.3.1: the index is 48 bits); the tag would be
+    // computed over ROC mod 2^32 and the keystream of index 0 — accept nothing past it.
+    if (index > MAX_SRTP_INDEX) throw new SrtpKeyExhaustedError('SRTP');
     if (state !== undefined) {
       this.checkReplay(state.rtpReplay?.check(index) ?? ReplayVerdict.Fresh, index);
     }
@@ -255,12 +262,7 @@ export class SrtpContext {
     this.checkRtcpHeader(packet, packet.length);
     checkRoom(out, packet.length + 4 + this.parameters.srtcpTagLength);
     const ssrc = readU32BE(packet, 4);
-    let state = this.outbound.get(ssrc);
-    if (state === undefined) {
-      this.checkSsrcRoom(this.outbound, ssrc);
-      state = new SsrcState(null, this.cacheKeystream);
-      this.outbound.set(ssrc, state);
-    }
+    const state = this.outboundState(ssrc);
     const index = state.nextRtcpIndex;
     // RFC 3711 §3.4 counts modulo 2^31, but a repeated index would repeat keystream.
     if (index > MAX_SRTCP_INDEX) throw new SrtpKeyExhaustedError('SRTCP');
@@ -311,15 +313,47 @@ export class SrtpContext {
     return end;
   }
 
-  /** Forgets an SSRC in both directions (e.g. after an RTCP BYE), freeing its slot. */
+  /**
+   * Frees an SSRC's slot in both directions (e.g. after an RTCP BYE). Inbound state is forgotten,
+   * replay window included: packets of that SSRC recorded earlier would be accepted again, so
+   * remove only streams that have ended. Outbound, the SRTP index (ROC, s_l) and the next SRTCP
+   * index are kept aside (a few numbers, outside `maxSsrcs`) and resumed if the SSRC is
+   * protected again: restarting them at 0 would encrypt new packets with keystream already used.
+   */
   removeSsrc(ssrc: number): void {
-    this.outbound.delete(ssrc);
+    const sent = this.outbound.get(ssrc);
+    if (sent !== undefined) {
+      this.retired.set(ssrc, {
+        roc: sent.roc,
+        highestSeq: sent.highestSeq,
+        nextRtcpIndex: sent.nextRtcpIndex,
+      });
+      this.outbound.delete(ssrc);
+    }
     this.inbound.delete(ssrc);
   }
 
   /** SSRCs with state: those protected, and those unprotected (authenticated) so far. */
   get ssrcCount(): { readonly outbound: number; readonly inbound: number } {
     return { outbound: this.outbound.size, inbound: this.inbound.size };
+  }
+
+  /** The sending state of `ssrc`, created (or resumed after `removeSsrc`) when missing. */
+  private outboundState(ssrc: number): SsrcState {
+    let state = this.outbound.get(ssrc);
+    if (state === undefined) {
+      this.checkSsrcRoom(this.outbound, ssrc);
+      state = new SsrcState(null, this.cacheKeystream);
+      const retired = this.retired.get(ssrc);
+      if (retired !== undefined) {
+        state.roc = retired.roc;
+        state.highestSeq = retired.highestSeq;
+        state.nextRtcpIndex = retired.nextRtcpIndex;
+        this.retired.delete(ssrc);
+      }
+      this.outbound.set(ssrc, state);
+    }
+    return state;
   }
 
   private rtpHeaderLength(packet: Uint8Array, end: number): number {

@@ -8,8 +8,8 @@
 
 /**
  * The rollover counter value `seq` was most likely sent with (Appendix A's `v`), given the
- * stream's `roc` and highest sequence number `highestSeq`. May be -1 (a packet from before the
- * stream's first ROC: reject it) or `roc + 1` (the sequence number wrapped).
+ * stream's `roc` and highest sequence number `highestSeq`. May be -1 (from ROC 0: senders and
+ * receivers alike then use ROC 0, as libsrtp does) or `roc + 1` (the sequence number wrapped).
  */
 export function estimateRolloverCounter(roc: number, highestSeq: number, seq: number): number {
   if (highestSeq < 0x8000) return seq - highestSeq > 0x8000 ? roc - 1 : roc;

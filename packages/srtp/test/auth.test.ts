@@ -25,13 +25,16 @@ for (const profile of ALL_PROFILES) {
 
     it('rejects a flipped bit in an SRTCP packet, then accepts the next', () => {
       const { sender, receiver } = contextPair(profile);
-      for (let byte = 0; byte < 40; byte++) {
+      const length = 32 + 4 + sender.parameters.srtcpTagLength;
+      for (let byte = 0; byte < length; byte++) {
         const packet = sender.protectRtcp(rtcpPacket());
         const forged = packet.slice();
         forged[byte] = (forged[byte] as number) ^ 0x04;
-        expect(() => receiver.unprotectRtcp(forged)).toThrow();
+        // Every byte is authenticated (header, payload, E || index, tag); 0x04 keeps version 2.
+        expect(() => receiver.unprotectRtcp(forged)).toThrow(SrtpAuthError);
         expect(receiver.unprotectRtcp(packet)).toEqual(rtcpPacket());
       }
+      expect(receiver.counters.authFailures).toBe(length);
     });
 
     it('rejects truncated tags', () => {

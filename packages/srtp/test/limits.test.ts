@@ -2,7 +2,13 @@ import { cryptoBackends } from '@typertc/common';
 import { fuzzIterations, fuzzParser } from '@typertc/common/testing';
 import { describe, expect, it } from 'vitest';
 import { SrtpContext } from '../src/context.js';
-import { SrtpConfigError, SrtpError, SrtpParseError, SrtpSsrcLimitError } from '../src/errors.js';
+import {
+  SrtpAuthError,
+  SrtpConfigError,
+  SrtpError,
+  SrtpParseError,
+  SrtpSsrcLimitError,
+} from '../src/errors.js';
 import { ALL_PROFILES, contextPair, rtcpPacket, rtpPacket } from './helpers.js';
 
 describe('bounded SSRC state', () => {
@@ -35,7 +41,9 @@ describe('bounded SSRC state', () => {
       masterSalt: new Uint8Array(12),
     });
     for (let ssrc = 0; ssrc < 50; ssrc++) {
-      expect(() => receiver.unprotectRtp(other.protectRtp(rtpPacket({ seq: 1, ssrc })))).toThrow();
+      expect(() => receiver.unprotectRtp(other.protectRtp(rtpPacket({ seq: 1, ssrc })))).toThrow(
+        SrtpAuthError,
+      );
     }
     expect(receiver.ssrcCount.inbound).toBe(0);
     expect(receiver.counters.authFailures).toBe(50);
@@ -94,6 +102,8 @@ describe('malformed input', () => {
           iterations: Math.ceil(iterations),
         });
         expect(rtp.rejected).toBeGreaterThan(0);
+        // Only the seeds themselves authenticate: an accepted mutation would be a forgery.
+        expect(rtp.accepted).toBe(seeds.length);
         const rtcp = fuzzParser({
           seeds: [sender.protectRtcp(rtcpPacket()), sender.protectRtcp(rtcpPacket(5))],
           parse: (bytes) => receiver.unprotectRtcp(bytes),
@@ -101,6 +111,10 @@ describe('malformed input', () => {
           iterations: Math.ceil(iterations),
         });
         expect(rtcp.accepted).toBeGreaterThan(0);
+        expect(rtcp.accepted).toBe(2);
+        // After all that, the context still works.
+        const next = rtpPacket({ seq: 4 });
+        expect(receiver.unprotectRtp(sender.protectRtp(next))).toEqual(next);
       });
     }
   }

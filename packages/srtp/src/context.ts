@@ -39,6 +39,11 @@ import type { SrtpTransform } from './transform.js';
 
 /** RFC 3711 §3.3.2's minimum, and libsrtp's and Chromium's default. */
 export const DEFAULT_REPLAY_WINDOW = 64;
+/**
+ * Indexes a sender remembers having used, at least: about a second of video at 1000 packets/s,
+ * so that NACK retransmissions without RTX (same SSRC and index) still fall inside it.
+ */
+export const MIN_SEND_WINDOW = 1024;
 /** SSRCs tracked per direction by default: far more than a peer connection's streams. */
 export const DEFAULT_MAX_SSRCS = 256;
 
@@ -53,6 +58,14 @@ interface CommonOptions {
   readonly maxSsrcs?: number;
   /** Crypto backend for this context's keys (default: `getCryptoBackend()`). */
   readonly backend?: CryptoBackend;
+  /**
+   * Whether protecting an index already used is allowed (default true, as libwebrtc allows it):
+   * a byte-identical retransmission on the same SSRC repeats the same ciphertext and reveals
+   * nothing. The packet must really be identical: for AES-GCM profiles a changed header under
+   * a repeated nonce reveals the authentication key (RFC 7714 §8.3, NIST SP 800-38D §8).
+   * Indexes older than the replay window are always refused.
+   */
+  readonly allowRepeatTx?: boolean;
 }
 
 export interface SrtpMasterKeyOptions extends CommonOptions {
@@ -80,6 +93,7 @@ export class SrtpContext {
   readonly profile: SrtpProfile;
   readonly parameters: SrtpProfileParameters;
   readonly replayWindow: number;
+  readonly allowRepeatTx: boolean;
   readonly maxSsrcs: number;
   /** Running totals; read them, reset them, but do not rely on them for security. */
   readonly counters: SrtpCounters = zeroCounters();
@@ -101,6 +115,7 @@ export class SrtpContext {
     this.profile = options.profile;
     this.parameters = parameters;
     this.replayWindow = options.replayWindow ?? DEFAULT_REPLAY_WINDOW;
+    this.allowRepeatTx = options.allowRepeatTx ?? true;
     this.maxSsrcs = options.maxSsrcs ?? DEFAULT_MAX_SSRCS;
     if (!Number.isInteger(this.maxSsrcs) || this.maxSsrcs < 1) {
       throw new SrtpConfigError(`maxSsrcs must be a positive integer, got ${this.maxSsrcs}`);
@@ -165,7 +180,14 @@ export class SrtpContext {
     const roc = Math.max(0, estimateRolloverCounter(state.roc, state.highestSeq, seq));
     const index = roc * 0x1_0000 + seq;
     if (index > MAX_SRTP_INDEX) throw new SrtpKeyExhaustedError('SRTP');
+    // Never two different packets under one index (RFC 3711 §9.1). An index behind the sending
+    // window (`MIN_SEND_WINDOW` or the replay window) cannot be told apart from one already
+    // used — a sequence number jumping back, or more than 2^15 ahead, which Appendix A
+    // estimates as behind — so it is refused.
+    const verdict = state.rtpReplay.check(index);
+    if (verdict === ReplayVerdict.TooOld || !this.allowRepeatTx) this.checkReplay(verdict, index);
     state.advance(roc, seq);
+    state.rtpReplay.accept(index);
     const written = this.transform.protectRtp(
       packet,
       headerLength,
@@ -223,7 +245,7 @@ export class SrtpContext {
     // computed over ROC mod 2^32 and the keystream of index 0 — accept nothing past it.
     if (index > MAX_SRTP_INDEX) throw new SrtpKeyExhaustedError('SRTP');
     if (state !== undefined) {
-      this.checkReplay(state.rtpReplay?.check(index) ?? ReplayVerdict.Fresh, index);
+      this.checkReplay(state.rtpReplay.check(index), index);
     }
     try {
       this.transform.unprotectRtp(
@@ -241,11 +263,11 @@ export class SrtpContext {
     }
     let known = state;
     if (known === undefined) {
-      known = new SsrcState(this.replayWindow, this.cacheKeystream);
+      known = new SsrcState(this.replayWindow, false, this.cacheKeystream);
       this.inbound.set(ssrc, known);
     }
     known.advance(roc, seq);
-    known.rtpReplay?.accept(index);
+    known.rtpReplay.accept(index);
     this.counters.rtpUnprotected++;
     return end;
   }
@@ -305,7 +327,7 @@ export class SrtpContext {
     let known = state;
     if (known === undefined) {
       // An SSRC first seen in RTCP: its RTP state starts with its first RTP packet.
-      known = new SsrcState(this.replayWindow, this.cacheKeystream);
+      known = new SsrcState(this.replayWindow, false, this.cacheKeystream);
       this.inbound.set(ssrc, known);
     }
     known.rtcpReplay?.accept(index);
@@ -343,12 +365,21 @@ export class SrtpContext {
     let state = this.outbound.get(ssrc);
     if (state === undefined) {
       this.checkSsrcRoom(this.outbound, ssrc);
-      state = new SsrcState(null, this.cacheKeystream);
+      state = new SsrcState(
+        Math.max(this.replayWindow, MIN_SEND_WINDOW),
+        true,
+        this.cacheKeystream,
+      );
       const retired = this.retired.get(ssrc);
       if (retired !== undefined) {
         state.roc = retired.roc;
         state.highestSeq = retired.highestSeq;
         state.nextRtcpIndex = retired.nextRtcpIndex;
+        // Which indexes in the window were used is forgotten: treat them all as used.
+        const top = state.highestIndex;
+        for (let index = Math.max(0, top - state.rtpReplay.size + 1); index <= top; index++) {
+          state.rtpReplay.accept(index);
+        }
         this.retired.delete(ssrc);
       }
       this.outbound.set(ssrc, state);

@@ -18,14 +18,19 @@ export class SsrcState {
   /** Next SRTCP index to send (RFC 3711 §3.4: starts at 0, +1 per packet). */
   nextRtcpIndex = 0;
   readonly keystream: KeystreamCache | null;
-  /** Null on the sending side, which has nothing to protect against. */
-  readonly rtpReplay: ReplayWindow | null;
+  /**
+   * Receiving side: the SRTP indexes received (RFC 3711 §3.3.2). Sending side: the indexes
+   * already used, so that no index is protected twice with different content (§9.1: keystream
+   * must never be reused).
+   */
+  readonly rtpReplay: ReplayWindow;
+  /** Receiving side only: the SRTCP indexes received; the sender counts them instead. */
   readonly rtcpReplay: ReplayWindow | null;
 
-  constructor(replayWindow: number | null, cacheKeystream: boolean) {
+  constructor(replayWindow: number, sending: boolean, cacheKeystream: boolean) {
     this.keystream = cacheKeystream ? new KeystreamCache() : null;
-    this.rtpReplay = replayWindow === null ? null : new ReplayWindow(replayWindow);
-    this.rtcpReplay = replayWindow === null ? null : new ReplayWindow(replayWindow);
+    this.rtpReplay = new ReplayWindow(replayWindow);
+    this.rtcpReplay = sending ? null : new ReplayWindow(replayWindow);
   }
 
   /** The 48-bit index of the highest packet seen or sent. */

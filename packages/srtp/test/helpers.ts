@@ -66,7 +66,7 @@ export function rtcpPacket(ssrc = 0x1234_5678): Uint8Array {
 export function contextPair(
   profile: SrtpProfile,
   backend?: CryptoBackend,
-  extra: { replayWindow?: number; maxSsrcs?: number } = {},
+  extra: { replayWindow?: number; maxSsrcs?: number; allowRepeatTx?: boolean } = {},
 ): { sender: SrtpContext; receiver: SrtpContext } {
   const { keyLength, saltLength } = SRTP_PROFILES[profile];
   const masterKey = Uint8Array.from({ length: keyLength }, (_, i) => i * 11 + 1);

@@ -106,7 +106,7 @@ for (const backend of cryptoBackends) {
         for (let i = 65500; i < 65540; i++) indexes.push(i); // in order, across the wrap
         indexes.push(65530, 65520, 65541, 65541, 65539, 65600); // old, old, fresh, repeat, old, jump
         for (let i = 65601; i < 65620; i++) indexes.push(i);
-        indexes.push(85600, 85601, 65605, 115600, 2 * 65536 + 3); // big jumps, old, next wrap
+        indexes.push(85600, 85601, 85570, 115600, 2 * 65536 + 3); // big jumps, old, next wrap
         for (let i = 2 * 65536 + 4; i < 2 * 65536 + 40; i++) indexes.push(i);
         const lengths = [160, 0, 1, 15, 16, 17, 37, 1200, 1600, 3000, 160, 160];
         const received: { packet: Uint8Array; sent: Uint8Array }[] = [];
@@ -130,6 +130,25 @@ for (const backend of cryptoBackends) {
           expect(toHex(receiver.unprotectRtp(sent)), `index ${index}`).toBe(toHex(packet));
         });
       });
+
+      it('refuses to send an index behind the sending window (it may have been used)', () => {
+        const { sender } = contextPair(profile, backend);
+        for (const seq of [65500, 65535, 0, 100]) sender.protectRtp(rtpPacket({ seq }));
+        // ROC 1, highest 100. 45100 is 45000 ahead, which Appendix A estimates as ROC 0, 20536
+        // behind: protecting it would reuse index 45100's keystream.
+        expect(() => sender.protectRtp(rtpPacket({ seq: 45100 }))).toThrow(SrtpReplayError);
+        expect(sender.counters.replayRejections).toBe(1);
+        // A retransmission within the window is still protected, and in-order sending goes on.
+        expect(sender.protectRtp(rtpPacket({ seq: 0 })).length).toBeGreaterThan(12);
+        expect(sender.protectRtp(rtpPacket({ seq: 101 })).length).toBeGreaterThan(12);
+      });
+
+      it('with allowRepeatTx false, refuses any index already used', () => {
+        const { sender } = contextPair(profile, backend, { allowRepeatTx: false });
+        sender.protectRtp(rtpPacket({ seq: 7 }));
+        expect(() => sender.protectRtp(rtpPacket({ seq: 7 }))).toThrow(SrtpReplayError);
+        expect(sender.protectRtp(rtpPacket({ seq: 8 })).length).toBeGreaterThan(12);
+      });
     });
   }
 }
@@ -146,7 +165,8 @@ for (const profile of ALL_PROFILES) {
       expect(before.highestSeq).toBe(100);
       // Forgeries that would advance s_l, bump the ROC, or push the replay window past 101.
       for (const seq of [30000, 1000, 32868]) {
-        const forged = sender.protectRtp(rtpPacket({ seq }));
+        // A fresh sender each time: the real one refuses indexes behind its sending window.
+        const forged = contextPair(profile).sender.protectRtp(rtpPacket({ seq }));
         forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
         expect(() => receiver.unprotectRtp(forged)).toThrow(SrtpAuthError);
       }

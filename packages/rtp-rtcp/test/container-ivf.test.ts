@@ -4,21 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { type IvfFrame, IvfReader, readIvf } from '../src/containers/ivf-reader.js';
 import { IvfWriter } from '../src/containers/ivf-writer.js';
 import { ContainerError } from '../src/errors.js';
+import { thrown } from './container-helpers.js';
 
 /** The 32-byte header FFmpeg 5.1 (libvpx VP8, 64x48 at 30 fps, 3 frames) wrote. */
 const FFMPEG_HEADER = fromHex(
   '444b4946 0000 2000 56503830 4000 3000 1e000000 01000000 03000000 00000000',
 );
-
-function thrown(fn: () => unknown): ContainerError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ContainerError) return error;
-    throw error;
-  }
-  throw new Error('expected a ContainerError');
-}
 
 function file(frames: readonly { data: Uint8Array; timestamp: number }[]): Uint8Array {
   const writer = new IvfWriter({

@@ -18,6 +18,7 @@ import {
 } from '../src/containers/ogg-page.js';
 import { opusPacketDuration } from '../src/containers/opus-duration.js';
 import { ContainerError, PayloadError } from '../src/errors.js';
+import { thrown } from './container-helpers.js';
 
 /**
  * A whole Ogg Opus file FFmpeg 5.1 wrote (`-c:a libopus -ac 1 -fflags +bitexact`, 40 ms of a
@@ -32,16 +33,6 @@ const FFMPEG_FILE = fromHex(
     '4f6767530004b808000000000000000000000200000005dd70d2030d151308836d82d01cfdea49fe013fc008a7' +
     '1a5d8a982e5f5aca508f43e926b90db06e344008849dae443153999b7d46a34fe642e011c2f8',
 );
-
-function thrown(fn: () => unknown): ContainerError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ContainerError) return error;
-    throw error;
-  }
-  throw new Error('expected a ContainerError');
-}
 
 /** The pages of a file, with their offsets. */
 function pagesOf(bytes: Uint8Array): (OggPage & { offset: number })[] {

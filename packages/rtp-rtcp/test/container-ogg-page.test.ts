@@ -17,6 +17,7 @@ import {
   parseOpusTags,
 } from '../src/containers/opus-headers.js';
 import { ContainerError, PayloadError } from '../src/errors.js';
+import { thrown } from './container-helpers.js';
 
 /**
  * The first page of an Ogg Opus file FFmpeg 5.1 wrote (libopus, mono, bitexact): BOS, granule 0,
@@ -36,16 +37,6 @@ function bitwiseOggCrc(data: Uint8Array): number {
     for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000_0000 ? (crc << 1) ^ 0x04c11db7 : crc << 1;
   }
   return crc >>> 0;
-}
-
-function thrown(fn: () => unknown): ContainerError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ContainerError) return error;
-    throw error;
-  }
-  throw new Error('expected a ContainerError');
 }
 
 describe('oggCrc32', () => {

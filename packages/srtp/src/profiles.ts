@@ -84,7 +84,7 @@ export function isSrtpProfile(name: string): name is SrtpProfile {
   return Object.hasOwn(SRTP_PROFILES, name);
 }
 
-/** The profile with DTLS-SRTP id `id` (RFC 5764 §4.1.2), or `undefined` for one not implemented. */
+/** The profile with DTLS-SRTP id `id` (RFC 5764 §4.1.2), or `undefined` for an id this package does not offer. */
 export function srtpProfileByDtlsId(id: number): SrtpProfile | undefined {
   for (const parameters of Object.values(SRTP_PROFILES)) {
     if (parameters.dtlsId === id) return parameters.name;

@@ -101,16 +101,13 @@ function median(sorted: readonly number[]): number {
   return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? Number.NaN) + upper) / 2;
 }
 
-function measure(
+function summarize(
   group: BenchmarkGroup,
   entry: BenchmarkEntry,
   options: HarnessOptions,
+  opsPerSample: number,
+  rates: number[],
 ): Omit<BenchmarkResult, 'baseline' | 'ratioToBaseline'> {
-  const opsPerSample = calibrate(entry.fn, options);
-  const rates: number[] = [];
-  for (let i = 0; i < options.samples; i++) {
-    rates.push((opsPerSample * 1e9) / runBatch(entry.fn, opsPerSample));
-  }
   rates.sort((a, b) => a - b);
   const opsPerSecond = median(rates);
   const deviations = rates.map((rate) => Math.abs(rate - opsPerSecond)).sort((a, b) => a - b);
@@ -128,17 +125,28 @@ function measure(
 }
 
 /**
- * Measures every entry of `group` for which `selected` is true, one after another, and relates
- * each to the group's baseline (when the baseline itself was selected).
+ * Measures every entry of `group` for which `selected` is true and relates each to the group's
+ * baseline (when the baseline itself was selected). Samples are taken round-robin — one of
+ * each entry, then the next round — so that a slow stretch of a shared machine hits every entry
+ * of the group alike instead of skewing the ratios.
  */
 export function runGroup(
   group: BenchmarkGroup,
   options: HarnessOptions,
   selected: (group: BenchmarkGroup, entry: BenchmarkEntry) => boolean,
 ): BenchmarkResult[] {
-  const measured = group.entries
-    .filter((entry) => selected(group, entry))
-    .map((entry) => measure(group, entry, options));
+  const entries = group.entries.filter((entry) => selected(group, entry));
+  const opsPerSample = entries.map((entry) => calibrate(entry.fn, options));
+  const rates = entries.map((): number[] => []);
+  for (let sample = 0; sample < options.samples; sample++) {
+    entries.forEach((entry, i) => {
+      const ops = opsPerSample[i] as number;
+      rates[i]?.push((ops * 1e9) / runBatch(entry.fn, ops));
+    });
+  }
+  const measured = entries.map((entry, i) =>
+    summarize(group, entry, options, opsPerSample[i] as number, rates[i] as number[]),
+  );
   const base = measured.find((result) => result.name === group.baseline);
   return measured.map((result) => ({
     ...result,

@@ -13,6 +13,7 @@ import {
   cryptoBackendByName,
   cryptoBackends,
   getCryptoBackend,
+  HASH_OUTPUT_LENGTH,
   type HashAlgorithm,
   nobleCrypto,
   nodeCrypto,
@@ -185,6 +186,7 @@ describe.each(backendCases)('%s backend: parameter errors', (_, backend) => {
     expect(() => backend.hmac('SHA-1', bytes(4)).mac(bytes(4), bytes(19))).toThrow(
       BufferOverflowError,
     );
+    expect(() => backend.hash('SHA-256', bytes(4), bytes(31))).toThrow(BufferOverflowError);
   });
 
   it('gives each error a stable code', () => {
@@ -265,11 +267,23 @@ describe('node and noble agree on seeded random inputs', () => {
   });
 
   it.each(HASHES)('%s', (algorithm) => {
+    const digestLength = HASH_OUTPUT_LENGTH[algorithm];
     for (const length of [...LENGTHS, 55, 56, 111, 112, 128]) {
       const data = random.bytes(length);
-      expect(toHex(nobleCrypto.hash(algorithm, data)), `length ${length}`).toBe(
-        toHex(nodeCrypto.hash(algorithm, data)),
-      );
+      const expected = toHex(nodeCrypto.hash(algorithm, data));
+      expect(toHex(nobleCrypto.hash(algorithm, data)), `length ${length}`).toBe(expected);
+      // Into a caller's buffer: the digest, and nothing past it touched.
+      for (const backend of [nodeCrypto, nobleCrypto]) {
+        const out = new Uint8Array(digestLength + 3).fill(0xee);
+        const result = backend.hash(algorithm, data, out);
+        expect([result.buffer, result.byteOffset, result.length]).toEqual([
+          out.buffer,
+          0,
+          digestLength,
+        ]);
+        expect(toHex(out.subarray(0, digestLength))).toBe(expected);
+        expect([...out.subarray(digestLength)]).toEqual([0xee, 0xee, 0xee]);
+      }
     }
   });
 });

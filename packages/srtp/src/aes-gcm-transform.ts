@@ -5,41 +5,62 @@
  * follows the ciphertext and the index word comes last; with E = 0 (§9.2, authentication only)
  * the whole RTCP packet is associated data and only the tag is added.
  *
- * node:crypto has no reusable GCM context, so the backend creates a cipher per packet; the
- * nonce and associated-data buffers around it are kept per context.
+ * node:crypto has no reusable GCM context, and a cipher object per packet costs several times
+ * the cryptography. So GCM is assembled here from its parts (NIST SP 800-38D §7): the counter
+ * blocks' AES comes from the backend's AES-ECB, a batch of packets at a time
+ * (`CounterKeystream`), and GCTR's XOR and GHASH run in the kernel, over 4-bit multiplication
+ * tables for H built once per key. Packets are copied into the kernel's packet region, sealed
+ * or opened there, and copied out.
  */
 
-import {
-  type AeadCipher,
-  AuthenticationError,
-  type CryptoBackend,
-  writeU32BE,
-} from '@typertc/common';
+import { AES_BLOCK_LENGTH, type CryptoBackend, writeU32BE } from '@typertc/common';
 import { SrtpAuthError } from './errors.js';
+import { GHASH_TABLE_LENGTH, writeGhashTable } from './kernel/ghash-table.js';
+import { SrtpKernel } from './kernel/kernel.js';
 import type { SrtpSessionKeys } from './key-derivation.js';
+import { AES_GCM_LAYOUT, CounterKeystream, type KeystreamCache } from './keystream.js';
 import type { SrtpTransform } from './transform.js';
 
 const TAG = 16;
 const RTCP_CLEAR = 8;
+/** The keystream's first block, E(K, J0), masks the tag; the payload's follows. */
+const J0_BLOCK = AES_BLOCK_LENGTH;
+
+/** One key's keystream and GHASH table. */
+interface GcmKey {
+  readonly keystream: CounterKeystream;
+  readonly table: number;
+}
 
 export class AesGcmTransform implements SrtpTransform {
   readonly srtpTagLength = TAG;
   readonly srtcpTagLength = TAG;
-  private readonly rtpAead: AeadCipher;
-  private readonly rtcpAead: AeadCipher;
-  private readonly rtpSalt: Uint8Array;
-  private readonly rtcpSalt: Uint8Array;
-  private readonly nonce = new Uint8Array(12);
+  private readonly kernel = new SrtpKernel();
+  private readonly rtp: GcmKey;
+  private readonly rtcp: GcmKey;
   /** SRTCP associated data: 8 header bytes and the index word (RFC 7714 §9.1). */
-  private readonly rtcpAad = new Uint8Array(RTCP_CLEAR + 4);
-  /** SRTCP associated data of an unencrypted packet: the whole packet and the index word. */
-  private rtcpAuthOnlyAad = new Uint8Array(256);
+  private readonly rtcpAad: number;
 
   constructor(backend: CryptoBackend, rtp: SrtpSessionKeys, rtcp: SrtpSessionKeys) {
-    this.rtpAead = backend.aesGcm(rtp.encryptionKey);
-    this.rtcpAead = backend.aesGcm(rtcp.encryptionKey);
-    this.rtpSalt = rtp.salt;
-    this.rtcpSalt = rtcp.salt;
+    this.rtp = this.key(backend, rtp);
+    this.rtcp = this.key(backend, rtcp);
+    this.rtcpAad = this.kernel.allocate(RTCP_CLEAR + 4);
+  }
+
+  private key(backend: CryptoBackend, keys: SrtpSessionKeys): GcmKey {
+    const kernel = this.kernel;
+    const keystream = new CounterKeystream(
+      backend,
+      kernel,
+      keys.encryptionKey,
+      keys.salt,
+      AES_GCM_LAYOUT,
+    );
+    const table = kernel.allocate(GHASH_TABLE_LENGTH);
+    // SP 800-38D §6.4: H = CIPH_K(0^128).
+    const h = backend.aesEcb(keys.encryptionKey).encryptBlocks(new Uint8Array(AES_BLOCK_LENGTH));
+    writeGhashTable(kernel.bytes, table, h);
+    return { keystream, table };
   }
 
   protectRtp(
@@ -47,18 +68,27 @@ export class AesGcmTransform implements SrtpTransform {
     headerLength: number,
     ssrc: number,
     index: number,
-    roc: number,
+    _roc: number,
     out: Uint8Array,
+    cache: KeystreamCache | null,
   ): number {
-    this.rtpNonce(ssrc, roc, index);
-    if (out !== packet) out.set(packet.subarray(0, headerLength));
-    this.rtpAead.seal(
-      this.nonce,
-      packet.subarray(headerLength),
-      packet.subarray(0, headerLength),
-      out.subarray(headerLength),
+    const end = packet.length;
+    const textLength = end - headerLength;
+    const kernel = this.kernel;
+    kernel.ensurePacket(end + TAG);
+    this.rtp.keystream.load(ssrc, index, J0_BLOCK + textLength, cache);
+    const data = kernel.data;
+    kernel.bytes.set(packet, data);
+    kernel.exports.gcmSeal(
+      this.rtp.table,
+      kernel.keystream,
+      data,
+      headerLength,
+      data + headerLength,
+      textLength,
     );
-    return packet.length + TAG;
+    out.set(kernel.packet(end + TAG));
+    return end + TAG;
   }
 
   unprotectRtp(
@@ -66,39 +96,52 @@ export class AesGcmTransform implements SrtpTransform {
     headerLength: number,
     ssrc: number,
     index: number,
-    roc: number,
+    _roc: number,
     out: Uint8Array,
+    cache: KeystreamCache | null,
   ): number {
-    this.rtpNonce(ssrc, roc, index);
-    try {
-      this.rtpAead.open(
-        this.nonce,
-        packet.subarray(headerLength),
-        packet.subarray(0, headerLength),
-        out.subarray(headerLength),
-      );
-    } catch (error) {
-      if (error instanceof AuthenticationError) throw new SrtpAuthError();
-      throw error;
-    }
-    if (out !== packet) out.set(packet.subarray(0, headerLength));
-    return packet.length - TAG;
+    const end = packet.length - TAG;
+    const textLength = end - headerLength;
+    const kernel = this.kernel;
+    kernel.ensurePacket(packet.length);
+    this.rtp.keystream.load(ssrc, index, J0_BLOCK + textLength, cache);
+    const data = kernel.data;
+    kernel.bytes.set(packet, data);
+    const authentic = kernel.exports.gcmOpen(
+      this.rtp.table,
+      kernel.keystream,
+      data,
+      headerLength,
+      data + headerLength,
+      textLength,
+    );
+    if (authentic !== 1) throw new SrtpAuthError();
+    out.set(kernel.packet(end));
+    return end;
   }
 
   protectRtcp(packet: Uint8Array, ssrc: number, index: number, out: Uint8Array): number {
     const end = packet.length;
+    const textLength = end - RTCP_CLEAR;
     const word = (0x8000_0000 | index) >>> 0;
-    this.rtcpNonce(ssrc, index);
-    this.rtcpAad.set(packet.subarray(0, RTCP_CLEAR));
-    writeU32BE(this.rtcpAad, RTCP_CLEAR, word);
-    if (out !== packet) out.set(packet.subarray(0, RTCP_CLEAR));
-    this.rtcpAead.seal(
-      this.nonce,
-      packet.subarray(RTCP_CLEAR),
+    const kernel = this.kernel;
+    kernel.ensurePacket(end + TAG + 4);
+    this.rtcp.keystream.load(ssrc, index, J0_BLOCK + textLength, null);
+    const data = kernel.data;
+    const memory = kernel.bytes;
+    memory.set(packet, data);
+    memory.copyWithin(this.rtcpAad, data, data + RTCP_CLEAR);
+    writeU32BE(memory, this.rtcpAad + RTCP_CLEAR, word);
+    kernel.exports.gcmSeal(
+      this.rtcp.table,
+      kernel.keystream,
       this.rtcpAad,
-      out.subarray(RTCP_CLEAR),
+      RTCP_CLEAR + 4,
+      data + RTCP_CLEAR,
+      textLength,
     );
-    writeU32BE(out, end + TAG, word);
+    writeU32BE(memory, data + end + TAG, word);
+    out.set(kernel.packet(end + TAG + 4));
     return end + TAG + 4;
   }
 
@@ -114,67 +157,45 @@ export class AesGcmTransform implements SrtpTransform {
     out: Uint8Array,
   ): number {
     const trailer = packet.length - 4;
-    this.rtcpNonce(ssrc, index);
-    try {
-      if (encrypted) {
-        this.rtcpAad.set(packet.subarray(0, RTCP_CLEAR));
-        this.rtcpAad.set(packet.subarray(trailer), RTCP_CLEAR);
-        this.rtcpAead.open(
-          this.nonce,
-          packet.subarray(RTCP_CLEAR, trailer),
-          this.rtcpAad,
-          out.subarray(RTCP_CLEAR),
-        );
-        if (out !== packet) out.set(packet.subarray(0, RTCP_CLEAR));
-      } else {
-        const end = trailer - TAG;
-        if (this.rtcpAuthOnlyAad.length < end + 4) this.rtcpAuthOnlyAad = new Uint8Array(end + 4);
-        const aad = this.rtcpAuthOnlyAad;
-        aad.set(packet.subarray(0, end));
-        aad.set(packet.subarray(trailer), end);
-        this.rtcpAead.open(this.nonce, packet.subarray(end, trailer), aad.subarray(0, end + 4));
-        if (out !== packet) out.set(packet.subarray(0, end));
-      }
-    } catch (error) {
-      if (error instanceof AuthenticationError) throw new SrtpAuthError();
-      throw error;
+    const end = trailer - TAG;
+    const kernel = this.kernel;
+    kernel.ensurePacket(packet.length + TAG);
+    const data = kernel.data;
+    let authentic: number;
+    if (encrypted) {
+      const textLength = end - RTCP_CLEAR;
+      this.rtcp.keystream.load(ssrc, index, J0_BLOCK + textLength, null);
+      const memory = kernel.bytes;
+      memory.set(packet, data);
+      memory.copyWithin(this.rtcpAad, data, data + RTCP_CLEAR);
+      memory.copyWithin(this.rtcpAad + RTCP_CLEAR, data + trailer, data + trailer + 4);
+      authentic = kernel.exports.gcmOpen(
+        this.rtcp.table,
+        kernel.keystream,
+        this.rtcpAad,
+        RTCP_CLEAR + 4,
+        data + RTCP_CLEAR,
+        textLength,
+      );
+    } else {
+      // Associated data: the packet, then the index word; no text; the tag after that.
+      this.rtcp.keystream.load(ssrc, index, J0_BLOCK, null);
+      const memory = kernel.bytes;
+      memory.set(packet, data);
+      memory.copyWithin(data + end, data + trailer, data + trailer + 4);
+      const tagAt = data + end + 4;
+      memory.set(packet.subarray(end, trailer), tagAt);
+      authentic = kernel.exports.gcmOpen(
+        this.rtcp.table,
+        kernel.keystream,
+        data,
+        end + 4,
+        tagAt,
+        0,
+      );
     }
-    return trailer - TAG;
-  }
-
-  /** RFC 7714 §8.1: IV = salt XOR (0^16 || SSRC || ROC || SEQ). */
-  private rtpNonce(ssrc: number, roc: number, index: number): void {
-    const n = this.nonce;
-    const s = this.rtpSalt;
-    n[0] = s[0] as number;
-    n[1] = s[1] as number;
-    n[2] = (s[2] as number) ^ (ssrc >>> 24);
-    n[3] = (s[3] as number) ^ (ssrc >>> 16);
-    n[4] = (s[4] as number) ^ (ssrc >>> 8);
-    n[5] = (s[5] as number) ^ ssrc;
-    n[6] = (s[6] as number) ^ (roc >>> 24);
-    n[7] = (s[7] as number) ^ (roc >>> 16);
-    n[8] = (s[8] as number) ^ (roc >>> 8);
-    n[9] = (s[9] as number) ^ roc;
-    n[10] = (s[10] as number) ^ (index >>> 8);
-    n[11] = (s[11] as number) ^ index;
-  }
-
-  /** RFC 7714 §9.1: IV = salt XOR (0^16 || SSRC || 0^16 || 0 || SRTCP index). */
-  private rtcpNonce(ssrc: number, index: number): void {
-    const n = this.nonce;
-    const s = this.rtcpSalt;
-    n[0] = s[0] as number;
-    n[1] = s[1] as number;
-    n[2] = (s[2] as number) ^ (ssrc >>> 24);
-    n[3] = (s[3] as number) ^ (ssrc >>> 16);
-    n[4] = (s[4] as number) ^ (ssrc >>> 8);
-    n[5] = (s[5] as number) ^ ssrc;
-    n[6] = s[6] as number;
-    n[7] = s[7] as number;
-    n[8] = (s[8] as number) ^ (index >>> 24);
-    n[9] = (s[9] as number) ^ (index >>> 16);
-    n[10] = (s[10] as number) ^ (index >>> 8);
-    n[11] = (s[11] as number) ^ index;
+    if (authentic !== 1) throw new SrtpAuthError();
+    out.set(kernel.packet(end));
+    return end;
   }
 }

@@ -98,7 +98,6 @@ export class SrtpContext {
   /** Running totals; read them, reset them, but do not rely on them for security. */
   readonly counters: SrtpCounters = zeroCounters();
   private readonly transform: SrtpTransform;
-  private readonly cacheKeystream: boolean;
   private readonly outbound = new Map<number, SsrcState>();
   private readonly inbound = new Map<number, SsrcState>();
   /** Index counters of outbound SSRCs passed to `removeSsrc`, resumed if they send again. */
@@ -142,7 +141,6 @@ export class SrtpContext {
         authKeyLength,
       );
     }
-    this.cacheKeystream = parameters.cipher === 'AES-CM';
     this.transform =
       parameters.cipher === 'AES-CM'
         ? new AesCmTransform(
@@ -263,7 +261,7 @@ export class SrtpContext {
     }
     let known = state;
     if (known === undefined) {
-      known = new SsrcState(this.replayWindow, false, this.cacheKeystream);
+      known = new SsrcState(this.replayWindow, false);
       this.inbound.set(ssrc, known);
     }
     known.advance(roc, seq);
@@ -327,7 +325,7 @@ export class SrtpContext {
     let known = state;
     if (known === undefined) {
       // An SSRC first seen in RTCP: its RTP state starts with its first RTP packet.
-      known = new SsrcState(this.replayWindow, false, this.cacheKeystream);
+      known = new SsrcState(this.replayWindow, false);
       this.inbound.set(ssrc, known);
     }
     known.rtcpReplay?.accept(index);
@@ -365,11 +363,7 @@ export class SrtpContext {
     let state = this.outbound.get(ssrc);
     if (state === undefined) {
       this.checkSsrcRoom(this.outbound, ssrc);
-      state = new SsrcState(
-        Math.max(this.replayWindow, MIN_SEND_WINDOW),
-        true,
-        this.cacheKeystream,
-      );
+      state = new SsrcState(Math.max(this.replayWindow, MIN_SEND_WINDOW), true);
       const retired = this.retired.get(ssrc);
       if (retired !== undefined) {
         state.roc = retired.roc;

@@ -1,25 +1,40 @@
 /**
- * AES-CM keystream (RFC 3711 §4.1.1), generated many packets at a time.
+ * Counter-mode keystream for SRTP and SRTCP, generated many packets at a time.
  *
- * The counter block for packet index i of stream SSRC and keystream block j is
- * IV + j, IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16); with a 112-bit salt the low 16 bits
- * of IV are zero, so "+ j" only fills them. A sender (and an in-order receiver) uses indexes
- * i, i+1, i+2, ..., so when a stream asks for index i the counter blocks of i..i+BATCH-1 are
- * laid out in one buffer and encrypted with a single AES-ECB call — one trip into the backend
- * per BATCH packets instead of one cipher object per packet — and kept on the stream. An index
- * behind the batch (reordering, retransmission) is computed on its own; one past it starts the
- * next batch.
+ * Both cipher families encrypt counter blocks IV + j with AES: AES-CM (RFC 3711 §4.1.1)
+ * IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16), so the SSRC sits at bytes 4..7 and the
+ * 48-bit index i at bytes 8..13, blocks counted from 0; AES-GCM (RFC 7714 §8.1, §9.1) builds a
+ * 96-bit IV = salt XOR (0^16 || SSRC || ROC || SEQ) — SSRC at bytes 2..5, index at 6..11 — and
+ * counts from 1, block 1 (J0) masking the tag and the payload starting at block 2 (SP 800-38D
+ * §7.1). SRTCP uses the same layouts with its 31-bit index in place of i.
+ *
+ * A sender (and an in-order receiver) uses indexes i, i+1, i+2, ..., so when a stream asks for
+ * index i the counter blocks of i..i+BATCH-1 are laid out in one buffer (by the kernel) and
+ * encrypted with a single AES-ECB call — one trip into the backend per BATCH packets instead of
+ * one cipher object per packet — and kept on the stream. An index behind the batch
+ * (reordering, retransmission) is computed on its own; one past it starts the next batch.
  */
 
 import { AES_BLOCK_LENGTH, type AesEcbCipher, type CryptoBackend } from '@typertc/common';
+import type { SrtpKernel } from './kernel/kernel.js';
 
 /** Packets per batch: enough to amortize the ECB call, small enough to keep per-SSRC memory low. */
 const BATCH_PACKETS = 16;
 /** Packets longer than this (in blocks, ~1.5 kB) are computed alone rather than batched. */
 const MAX_BATCH_BLOCKS = 96;
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const EMPTY = new Uint8Array(0);
+
+/** Where a cipher family puts the SSRC and index in its IV, and its first block counter. */
+export interface CounterLayout {
+  /** Offset of the SSRC in the IV; the 48-bit index follows it. */
+  readonly ssrcAt: number;
+  /** Counter value of the first keystream block. */
+  readonly firstCounter: number;
+}
+
+export const AES_CM_LAYOUT: CounterLayout = { ssrcAt: 4, firstCounter: 0 };
+export const AES_GCM_LAYOUT: CounterLayout = { ssrcAt: 2, firstCounter: 1 };
 
 /** A stream's precomputed keystream: `count` packets from index `start`, `blocks` blocks each. */
 export class KeystreamCache {
@@ -29,95 +44,88 @@ export class KeystreamCache {
   keystream: Uint8Array = EMPTY;
 }
 
-export class AesCmKeystream {
+export class CounterKeystream {
   private readonly ecb: AesEcbCipher;
-  /** The salt as the top 112 bits of a counter block, read as native-endian words. */
-  private readonly saltWords: Uint32Array;
-  private counters = new Uint8Array(BATCH_PACKETS * 8 * AES_BLOCK_LENGTH);
-  private counterWords = new Uint32Array(this.counters.buffer);
-  private readonly ivBytes = new Uint8Array(AES_BLOCK_LENGTH);
-  private readonly ivWords = new Uint32Array(this.ivBytes.buffer);
+  /** The IV being built, in kernel memory. */
+  private readonly iv: number;
 
-  /** Where the last `locate` put the keystream: `buffer` from `offset`. */
-  buffer: Uint8Array = EMPTY;
-  offset = 0;
-
-  constructor(backend: CryptoBackend, key: Uint8Array, salt: Uint8Array) {
+  constructor(
+    backend: CryptoBackend,
+    private readonly kernel: SrtpKernel,
+    key: Uint8Array,
+    private readonly salt: Uint8Array,
+    private readonly layout: CounterLayout,
+  ) {
     this.ecb = backend.aesEcb(key);
-    const block = new Uint8Array(AES_BLOCK_LENGTH);
-    block.set(salt);
-    this.saltWords = new Uint32Array(block.buffer);
+    this.iv = kernel.allocate(AES_BLOCK_LENGTH);
   }
 
   /**
-   * Makes `length` bytes of keystream for (`ssrc`, `index`) available at `buffer`/`offset`,
+   * Copies `length` bytes of keystream for (`ssrc`, `index`) into the kernel's keystream region,
    * from `cache` when it holds them (refilling it when `index` is past it), else computed
    * directly. `cache` is null for streams without one (SRTCP, not yet authenticated SSRCs).
    */
-  locate(ssrc: number, index: number, length: number, cache: KeystreamCache | null): void {
+  load(ssrc: number, index: number, length: number, cache: KeystreamCache | null): void {
     const blocks = Math.ceil(length / AES_BLOCK_LENGTH);
+    let source: Uint8Array;
+    let offset = 0;
     if (cache !== null && blocks <= MAX_BATCH_BLOCKS) {
       const slot = index - cache.start;
       if (cache.start >= 0 && slot >= 0 && slot < cache.count && blocks <= cache.blocks) {
-        this.buffer = cache.keystream;
-        this.offset = slot * cache.blocks * AES_BLOCK_LENGTH;
-        return;
-      }
-      if (cache.start < 0 || slot >= 0) {
+        source = cache.keystream;
+        offset = slot * cache.blocks * AES_BLOCK_LENGTH;
+      } else if (cache.start < 0 || slot >= 0) {
         const perPacket = Math.max(blocks, cache.blocks);
-        cache.keystream = this.generate(ssrc, index, BATCH_PACKETS, perPacket);
+        source = this.generate(ssrc, index, BATCH_PACKETS, perPacket);
+        cache.keystream = source;
         cache.start = index;
         cache.count = BATCH_PACKETS;
         cache.blocks = perPacket;
-        this.buffer = cache.keystream;
-        this.offset = 0;
-        return;
+      } else {
+        source = this.generate(ssrc, index, 1, blocks);
       }
+    } else {
+      source = this.generate(ssrc, index, 1, blocks);
     }
-    this.buffer = this.generate(ssrc, index, 1, blocks);
-    this.offset = 0;
+    this.kernel.bytes.set(source.subarray(offset, offset + length), this.kernel.keystream);
   }
 
   /** Keystream for `packets` consecutive indexes from `index`, `blocks` blocks each. */
   private generate(ssrc: number, index: number, packets: number, blocks: number): Uint8Array {
-    const words = packets * blocks * 4;
-    if (this.counterWords.length < words) {
-      this.counters = new Uint8Array(words * 4);
-      this.counterWords = new Uint32Array(this.counters.buffer);
-    }
-    const counter = this.counterWords;
-    const iv = this.ivBytes;
-    const ivWords = this.ivWords;
-    let w = 0;
+    const kernel = this.kernel;
+    kernel.ensureCounters(packets * blocks);
+    const memory = kernel.bytes;
+    const iv = this.iv;
+    const salt = this.salt;
+    const at = iv + this.layout.ssrcAt;
+    const first = this.layout.firstCounter;
     for (let p = 0; p < packets; p++) {
-      // IV = salt XOR SSRC (bytes 4..7) XOR 48-bit index (bytes 8..13), built bytewise once
-      // per packet, then read back as words so each block costs four word stores.
+      // The IV, bytewise: salt XOR SSRC XOR 48-bit index, zeros where the counter goes.
       const i = index + p;
       const high = Math.floor(i / 0x1_0000_0000);
-      ivWords.set(this.saltWords);
-      iv[4] = (iv[4] as number) ^ (ssrc >>> 24);
-      iv[5] = (iv[5] as number) ^ (ssrc >>> 16);
-      iv[6] = (iv[6] as number) ^ (ssrc >>> 8);
-      iv[7] = (iv[7] as number) ^ ssrc;
-      iv[8] = (iv[8] as number) ^ (high >>> 8);
-      iv[9] = (iv[9] as number) ^ high;
-      iv[10] = (iv[10] as number) ^ (i >>> 24);
-      iv[11] = (iv[11] as number) ^ (i >>> 16);
-      iv[12] = (iv[12] as number) ^ (i >>> 8);
-      iv[13] = (iv[13] as number) ^ i;
-      const w0 = ivWords[0] as number;
-      const w1 = ivWords[1] as number;
-      const w2 = ivWords[2] as number;
-      const w3 = ivWords[3] as number;
-      for (let j = 0; j < blocks; j++) {
-        counter[w] = w0;
-        counter[w + 1] = w1;
-        counter[w + 2] = w2;
-        // Block number j, big-endian, in bytes 14..15 of the block.
-        counter[w + 3] = LITTLE_ENDIAN ? w3 | ((j >>> 8) << 16) | ((j & 0xff) << 24) : w3 | j;
-        w += 4;
-      }
+      memory.fill(0, iv, iv + AES_BLOCK_LENGTH);
+      memory.set(salt, iv);
+      memory[at] = (memory[at] as number) ^ (ssrc >>> 24);
+      memory[at + 1] = (memory[at + 1] as number) ^ (ssrc >>> 16);
+      memory[at + 2] = (memory[at + 2] as number) ^ (ssrc >>> 8);
+      memory[at + 3] = (memory[at + 3] as number) ^ ssrc;
+      memory[at + 4] = (memory[at + 4] as number) ^ (high >>> 8);
+      memory[at + 5] = (memory[at + 5] as number) ^ high;
+      memory[at + 6] = (memory[at + 6] as number) ^ (i >>> 24);
+      memory[at + 7] = (memory[at + 7] as number) ^ (i >>> 16);
+      memory[at + 8] = (memory[at + 8] as number) ^ (i >>> 8);
+      memory[at + 9] = (memory[at + 9] as number) ^ i;
+      kernel.exports.counterBlocks(
+        kernel.counters + p * blocks * AES_BLOCK_LENGTH,
+        iv,
+        first,
+        blocks,
+      );
     }
-    return this.ecb.encryptBlocks(this.counters.subarray(0, words * 4));
+    const counters = memory.subarray(
+      kernel.counters,
+      kernel.counters + packets * blocks * AES_BLOCK_LENGTH,
+    );
+    return this.ecb.encryptBlocks(counters);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * What an SRTP context remembers per SSRC and direction: the rollover counter and highest
  * sequence number (RFC 3711 §3.2.1, §3.3.1), the SRTCP index, the replay windows of a receiver
- * (§3.3.2) and the precomputed keystream of an AES-CM stream.
+ * (§3.3.2) and the stream's precomputed keystream.
  */
 
 import { KeystreamCache } from './keystream.js';
@@ -17,7 +17,7 @@ export class SsrcState {
   highestSeq = -1;
   /** Next SRTCP index to send (RFC 3711 §3.4: starts at 0, +1 per packet). */
   nextRtcpIndex = 0;
-  readonly keystream: KeystreamCache | null;
+  readonly keystream = new KeystreamCache();
   /**
    * Receiving side: the SRTP indexes received (RFC 3711 §3.3.2). Sending side: the indexes
    * already used, so that no index is protected twice with different content (§9.1: keystream
@@ -27,8 +27,7 @@ export class SsrcState {
   /** Receiving side only: the SRTCP indexes received; the sender counts them instead. */
   readonly rtcpReplay: ReplayWindow | null;
 
-  constructor(replayWindow: number, sending: boolean, cacheKeystream: boolean) {
-    this.keystream = cacheKeystream ? new KeystreamCache() : null;
+  constructor(replayWindow: number, sending: boolean) {
     this.rtpReplay = new ReplayWindow(replayWindow);
     this.rtcpReplay = sending ? null : new ReplayWindow(replayWindow);
   }

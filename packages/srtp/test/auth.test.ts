@@ -2,6 +2,7 @@ import { cryptoBackends } from '@typertc/common';
 import { describe, expect, it } from 'vitest';
 import { SrtpAuthError, SrtpError } from '../src/errors.js';
 import { HmacSha1 } from '../src/hmac-sha1.js';
+import { SrtpKernel } from '../src/kernel/kernel.js';
 import { ALL_PROFILES, contextPair, rtcpPacket, rtpPacket } from './helpers.js';
 
 for (const profile of ALL_PROFILES) {
@@ -51,14 +52,25 @@ for (const backend of cryptoBackends) {
   it(`HmacSha1 matches the backend's HMAC-SHA1 (${backend.name})`, () => {
     const key = Uint8Array.from({ length: 20 }, (_, i) => i + 100);
     const reference = backend.hmac('SHA-1', key);
-    const hmac = new HmacSha1(backend, key);
-    for (const length of [0, 1, 63, 64, 1500, 3000]) {
-      const data = Uint8Array.from({ length: length + 10 }, (_, i) => i * 13);
-      const roc = 0x0102_0304;
-      const out = new Uint8Array(20);
-      hmac.sign(data, length, true, roc, 20, out, 0);
-      const expected = reference.macParts([data.subarray(0, length), Uint8Array.of(1, 2, 3, 4)]);
-      expect(out).toEqual(expected);
+    const kernel = new SrtpKernel();
+    const hmac = new HmacSha1(backend, kernel, key);
+    // A second key sharing the kernel must not disturb the first (the pad in front is swapped).
+    const other = new HmacSha1(
+      backend,
+      kernel,
+      key.map((byte) => byte ^ 0xff),
+    );
+    for (const length of [0, 1, 55, 56, 63, 64, 1500, 3000, 70_000]) {
+      const data = Uint8Array.from({ length }, (_, i) => i * 13);
+      kernel.ensurePacket(length);
+      kernel.bytes.set(data, kernel.data);
+      other.compute(length);
+      hmac.compute(length);
+      const mac = kernel.bytes.slice(hmac.mac, hmac.mac + 20);
+      expect(mac).toEqual(reference.mac(data));
+      expect(hmac.matches(mac, 0, 20)).toBe(true);
+      mac[19] = (mac[19] as number) ^ 1;
+      expect(hmac.matches(mac, 0, 20)).toBe(false);
     }
   });
 }

@@ -9,7 +9,8 @@ import { conformanceTag, loadVectors, type Vector } from '@typertc/common/testin
 import { describe, expect, it } from 'vitest';
 import { SrtpContext } from '../src/context.js';
 import { deriveSessionKey, SRTP_LABEL } from '../src/key-derivation.js';
-import { AesCmKeystream } from '../src/keystream.js';
+import { SrtpKernel } from '../src/kernel/kernel.js';
+import { AES_CM_LAYOUT, CounterKeystream } from '../src/keystream.js';
 import type { SrtpProfile } from '../src/profiles.js';
 
 interface KeystreamVector extends Vector {
@@ -53,16 +54,20 @@ for (const backend of cryptoBackends) {
         it(`${file.title}: ${vector.description}`, ({ task }) => {
           task.meta.conformance = conformanceTag(file, vector, backend.name);
           if (vector.kind === 'keystream') {
-            const generator = new AesCmKeystream(
+            const kernel = new SrtpKernel();
+            const generator = new CounterKeystream(
               backend,
+              kernel,
               fromHex(vector.sessionKey),
               fromHex(vector.sessionSalt),
+              AES_CM_LAYOUT,
             );
             const last = Math.max(...vector.blocks.map((entry) => entry.block));
-            generator.locate(vector.ssrc, vector.index, (last + 1) * 16, null);
+            kernel.ensurePacket((last + 1) * 16);
+            generator.load(vector.ssrc, vector.index, (last + 1) * 16, null);
             for (const { block, keystream } of vector.blocks) {
-              const at = generator.offset + block * 16;
-              expect(toHex(generator.buffer.subarray(at, at + 16))).toBe(keystream);
+              const at = kernel.keystream + block * 16;
+              expect(toHex(kernel.bytes.subarray(at, at + 16))).toBe(keystream);
             }
           } else {
             const key = fromHex(vector.masterKey);

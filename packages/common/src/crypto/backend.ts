@@ -108,8 +108,11 @@ export interface CryptoBackend {
   aesEcb(key: Uint8Array): AesEcbCipher;
   /** HMAC with a key of any length (RFC 2104 §3; keys longer than a block are hashed first). */
   hmac(algorithm: HashAlgorithm, key: Uint8Array): HmacKey;
-  /** One-shot digest (FIPS 180-4). */
-  hash(algorithm: HashAlgorithm, data: Uint8Array): Uint8Array;
+  /**
+   * One-shot digest (FIPS 180-4): a new array, or the first digest-length bytes of `out` (a
+   * per-packet caller's reused buffer).
+   */
+  hash(algorithm: HashAlgorithm, data: Uint8Array, out?: Uint8Array): Uint8Array;
   /** `length` bytes from the platform's CSPRNG. */
   randomBytes(length: number): Uint8Array;
   /** Fills `buffer` from the platform's CSPRNG and returns it. */

@@ -28,6 +28,7 @@ import {
   type AesCtrCipher,
   type AesEcbCipher,
   type CryptoBackend,
+  HASH_OUTPUT_LENGTH,
   type HashAlgorithm,
   type HmacKey,
 } from './backend.js';
@@ -211,9 +212,12 @@ export const nobleCrypto: CryptoBackend = {
   aesCtr: nobleAesCtr,
   aesEcb: nobleAesEcb,
   hmac: nobleHmac,
-  hash(algorithm, data) {
+  hash(algorithm, data, out) {
     checkHashAlgorithm(algorithm);
-    return HASHES[algorithm](data);
+    if (out === undefined) return HASHES[algorithm](data);
+    const target = outputView(out, HASH_OUTPUT_LENGTH[algorithm]);
+    target.set(HASHES[algorithm](data));
+    return target;
   },
   randomBytes(length) {
     checkByteCount(length);

@@ -217,9 +217,14 @@ export const nodeCrypto: CryptoBackend = {
   aesCtr: nodeAesCtr,
   aesEcb: nodeAesEcb,
   hmac: nodeHmac,
-  hash(algorithm, data) {
+  hash(algorithm, data, out) {
     checkHashAlgorithm(algorithm);
-    return plain(digest(DIGEST_NAMES[algorithm], data, 'buffer'));
+    const target = outputView(out, HASH_OUTPUT_LENGTH[algorithm]);
+    // Asked for a Buffer, node:crypto allocates one per call, which costs more than hashing a
+    // kilobyte; a 'binary' (latin1) string, one character per byte, is cheap to make and read.
+    const text = digest(DIGEST_NAMES[algorithm], data, 'binary');
+    for (let i = 0; i < target.length; i++) target[i] = text.charCodeAt(i);
+    return target;
   },
   randomBytes(length) {
     checkByteCount(length);

@@ -1,0 +1,168 @@
+/**
+ * One instance of the WebAssembly kernel (kernel.wat) and the layout of its memory: fixed slots
+ * that transforms allocate when they are built (GHASH tables, SHA-1 states, scratch), then three
+ * regions reused by every packet — counter blocks for the backend's AES-ECB, the current
+ * packet's keystream, and the packet itself (preceded by room for an HMAC K ^ ipad block, so the
+ * HMAC input is one contiguous range).
+ *
+ * Why WebAssembly: per packet, SRTP needs an XOR over the payload and (for GCM) GHASH — work
+ * that JavaScript does at a fraction of SIMD speed and node:crypto offers only behind a cipher
+ * object created per packet, which costs more than the work. Every context owns its instance
+ * (64 KiB of memory to start), so contexts share nothing mutable.
+ */
+
+import { KERNEL_BASE64 } from './kernel-binary.js';
+
+/**
+ * The part of the WebAssembly JS API used here; declared locally because the Node type
+ * definitions leave WebAssembly to the DOM library, which this project does not load.
+ */
+interface WebAssemblyApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: object };
+}
+
+interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface KernelExports {
+  readonly memory: KernelMemory;
+  xor(dst: number, src: number, key: number, length: number): void;
+  gcmSeal(
+    table: number,
+    keystream: number,
+    aad: number,
+    aadLength: number,
+    text: number,
+    textLength: number,
+  ): void;
+  gcmOpen(
+    table: number,
+    keystream: number,
+    aad: number,
+    aadLength: number,
+    text: number,
+    textLength: number,
+  ): number;
+  counterBlocks(dst: number, iv: number, first: number, count: number): void;
+  sha1Block(state: number, block: number, schedule: number, out: number): void;
+}
+
+/** Bytes of an HMAC-SHA1 key block (RFC 2104 §2, B = 64), kept in front of the packet region. */
+export const PAD_LENGTH = 64;
+/** Room after each region for the kernel's 16-byte loads and an appended tag or ROC. */
+const SLACK = 64;
+const PAGE = 65536;
+/** Packet regions start large enough for any packet on a 1500-byte path. */
+const MIN_PACKET_CAPACITY = 2048;
+
+const wasm = (globalThis as unknown as { readonly WebAssembly: WebAssemblyApi }).WebAssembly;
+let compiled: object | undefined;
+
+/** The kernel module, compiled on first use and shared by every instance. */
+function kernelModule(): object {
+  if (compiled === undefined) {
+    const binary = Uint8Array.from(atob(KERNEL_BASE64), (char) => char.charCodeAt(0));
+    compiled = new wasm.Module(binary);
+  }
+  return compiled;
+}
+
+function align16(value: number): number {
+  return (value + 15) & ~15;
+}
+
+export class SrtpKernel {
+  readonly exports: KernelExports;
+  /** The whole memory; replaced when it grows. */
+  bytes: Uint8Array;
+  /** Start of the counter-block region. */
+  counters = 0;
+  /** Start of the keystream region. */
+  keystream = 0;
+  /** Start of the packet region; the PAD_LENGTH bytes before it are the HMAC pad. */
+  data = 0;
+  /** Whose K ^ ipad block is in front of the packet region now (see `HmacSha1`). */
+  padOwner: object | null = null;
+
+  private fixedEnd = 0;
+  private packetCapacity = 0;
+  private counterCapacity = 0;
+  private dataView: Uint8Array;
+  private paddedView: Uint8Array;
+
+  constructor() {
+    const instance = new wasm.Instance(kernelModule(), {});
+    this.exports = instance.exports as unknown as KernelExports;
+    this.bytes = new Uint8Array(this.exports.memory.buffer);
+    this.dataView = this.bytes.subarray(0, 0);
+    this.paddedView = this.dataView;
+    this.ensurePacket(MIN_PACKET_CAPACITY);
+  }
+
+  /** Reserves `length` bytes (16-byte aligned) for the kernel user's lifetime. */
+  allocate(length: number): number {
+    const at = this.fixedEnd;
+    this.fixedEnd = align16(at + length);
+    this.packetCapacity = 0;
+    this.ensurePacket(MIN_PACKET_CAPACITY);
+    return at;
+  }
+
+  /**
+   * Makes the keystream and packet regions hold a packet of `length` bytes, moving them (and
+   * the counter region after them) when they do not. Call before writing to either.
+   */
+  ensurePacket(length: number): void {
+    if (length <= this.packetCapacity) return;
+    this.packetCapacity = Math.max(length, this.packetCapacity * 2);
+    this.keystream = this.fixedEnd;
+    this.data = align16(this.keystream + this.packetCapacity + SLACK + PAD_LENGTH);
+    this.counters = align16(this.data + this.packetCapacity + SLACK);
+    this.padOwner = null;
+    this.reserveTo(this.counters + this.counterCapacity * 16 + SLACK);
+  }
+
+  /** Makes the counter region (the last) hold `blocks` blocks; the other regions stay put. */
+  ensureCounters(blocks: number): void {
+    if (blocks <= this.counterCapacity) return;
+    this.counterCapacity = blocks;
+    this.reserveTo(this.counters + blocks * 16 + SLACK);
+  }
+
+  private reserveTo(end: number): void {
+    const memory = this.exports.memory;
+    if (end > memory.buffer.byteLength) {
+      memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+      this.bytes = new Uint8Array(memory.buffer);
+    }
+  }
+
+  /** The packet region's first `length` bytes, as a view reused while the length repeats. */
+  packet(length: number): Uint8Array {
+    if (
+      this.dataView.length !== length ||
+      this.dataView.byteOffset !== this.data ||
+      this.dataView.buffer !== this.bytes.buffer
+    ) {
+      this.dataView = this.bytes.subarray(this.data, this.data + length);
+    }
+    return this.dataView;
+  }
+
+  /** The HMAC pad and the packet region's first `length` bytes, likewise reused. */
+  padded(length: number): Uint8Array {
+    const total = PAD_LENGTH + length;
+    const from = this.data - PAD_LENGTH;
+    if (
+      this.paddedView.length !== total ||
+      this.paddedView.byteOffset !== from ||
+      this.paddedView.buffer !== this.bytes.buffer
+    ) {
+      this.paddedView = this.bytes.subarray(from, from + total);
+    }
+    return this.paddedView;
+  }
+}

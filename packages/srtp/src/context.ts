@@ -49,6 +49,11 @@ export const DEFAULT_MAX_SSRCS = 256;
 
 /** The RTCP fixed header and sender SSRC (RFC 3550 §6.4.1), which SRTCP leaves in the clear. */
 const RTCP_MIN = 8;
+/**
+ * The longest packet accepted, protected or not: the largest UDP payload, and the largest
+ * RFC 4571 frame. Longer input is a parse error, which also bounds the kernel's memory.
+ */
+export const MAX_PACKET_LENGTH = 65_535;
 
 interface CommonOptions {
   readonly profile: SrtpProfile;
@@ -382,6 +387,7 @@ export class SrtpContext {
   }
 
   private rtpHeaderLength(packet: Uint8Array, end: number): number {
+    this.checkMaxLength(packet, 'SRTP');
     try {
       return rtpHeaderLength(packet, end);
     } catch (error) {
@@ -391,7 +397,17 @@ export class SrtpContext {
     }
   }
 
+  private checkMaxLength(packet: Uint8Array, kind: 'SRTP' | 'SRTCP'): void {
+    if (packet.length > MAX_PACKET_LENGTH) {
+      this.counters.parseErrors++;
+      throw new SrtpParseError(
+        `${kind} input of ${packet.length} bytes is longer than any datagram (${MAX_PACKET_LENGTH})`,
+      );
+    }
+  }
+
   private checkRtcpHeader(packet: Uint8Array, end: number): void {
+    this.checkMaxLength(packet, 'SRTCP');
     if (end < RTCP_MIN) {
       this.counters.parseErrors++;
       throw new SrtpParseError(`SRTCP packet of ${packet.length} bytes is too short`);

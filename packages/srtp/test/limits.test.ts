@@ -1,7 +1,7 @@
 import { cryptoBackends } from '@typertc/common';
 import { fuzzIterations, fuzzParser } from '@typertc/common/testing';
 import { describe, expect, it } from 'vitest';
-import { SrtpContext } from '../src/context.js';
+import { MAX_PACKET_LENGTH, SrtpContext } from '../src/context.js';
 import {
   SrtpAuthError,
   SrtpConfigError,
@@ -9,6 +9,7 @@ import {
   SrtpParseError,
   SrtpSsrcLimitError,
 } from '../src/errors.js';
+import { SRTP_PROFILES } from '../src/profiles.js';
 import { ALL_PROFILES, contextPair, rtcpPacket, rtpPacket } from './helpers.js';
 
 describe('bounded SSRC state', () => {
@@ -82,6 +83,25 @@ describe('malformed input', () => {
     expect(() => receiver.unprotectRtcp(new Uint8Array(10))).toThrow(SrtpParseError);
     expect(() => sender.protectRtp(new Uint8Array(11))).toThrow(SrtpParseError);
     expect(receiver.counters.parseErrors).toBe(4);
+  });
+
+  it('takes packets up to MAX_PACKET_LENGTH and refuses longer ones before any work', () => {
+    for (const profile of ALL_PROFILES) {
+      const { sender, receiver } = contextPair(profile);
+      const tag = SRTP_PROFILES[profile].srtpTagLength;
+      const largest = rtpPacket({ seq: 1, payloadLength: MAX_PACKET_LENGTH - 12 - tag });
+      expect(receiver.unprotectRtp(sender.protectRtp(largest))).toEqual(largest);
+      const tooLong = rtpPacket({ seq: 2, payloadLength: MAX_PACKET_LENGTH - 11 });
+      expect(() => sender.protectRtp(tooLong)).toThrow(SrtpParseError);
+      expect(() => receiver.unprotectRtp(tooLong)).toThrow(SrtpParseError);
+      expect(() => sender.protectRtcp(new Uint8Array(MAX_PACKET_LENGTH + 1))).toThrow(
+        SrtpParseError,
+      );
+      expect(() => receiver.unprotectRtcp(new Uint8Array(MAX_PACKET_LENGTH + 1))).toThrow(
+        SrtpParseError,
+      );
+      expect([sender.counters.parseErrors, receiver.counters.parseErrors]).toEqual([2, 2]);
+    }
   });
 
   for (const backend of cryptoBackends) {

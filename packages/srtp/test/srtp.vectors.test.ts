@@ -4,13 +4,14 @@
  * fail is a wrong vector.
  */
 
-import { cryptoBackends, fromHex, toHex } from '@typertc/common';
+import { cryptoBackends, fromHex, readU16BE, readU32BE, toHex } from '@typertc/common';
 import { conformanceTag, loadVectors, type Vector } from '@typertc/common/testing';
 import { describe, expect, it } from 'vitest';
 import { SrtpContext } from '../src/context.js';
-import { deriveSessionKey, SRTP_LABEL } from '../src/key-derivation.js';
+import { GHASH_TABLE_LENGTH, writeGhashTable } from '../src/kernel/ghash-table.js';
 import { SrtpKernel } from '../src/kernel/kernel.js';
-import { AES_CM_LAYOUT, CounterKeystream } from '../src/keystream.js';
+import { deriveSessionKey, SRTP_LABEL } from '../src/key-derivation.js';
+import { AES_CM_LAYOUT, AES_GCM_LAYOUT, CounterKeystream } from '../src/keystream.js';
 import type { SrtpProfile } from '../src/profiles.js';
 
 interface KeystreamVector extends Vector {
@@ -32,7 +33,7 @@ interface KdfVector extends Vector {
 }
 
 interface GcmVector extends Vector {
-  readonly kind: 'srtp' | 'srtcp' | 'srtcp-auth-only';
+  readonly kind: 'srtp' | 'srtp-auth-only' | 'srtcp' | 'srtcp-auth-only';
   readonly profile: SrtpProfile;
   readonly key: string;
   readonly salt: string;
@@ -106,6 +107,42 @@ for (const backend of cryptoBackends) {
           // Interop self-check: our protect of the RFC plaintext is the RFC ciphertext.
           expect(toHex(context(vector).protectRtp(plaintext))).toBe(vector.protected);
           expect(toHex(context(vector).unprotectRtp(protectedPacket))).toBe(vector.plaintext);
+          return;
+        }
+        if (vector.kind === 'srtp-auth-only') {
+          // §16.x.3-4 tag an SRTP packet without encrypting it: the whole packet is associated
+          // data, there is no text, and the tag is appended. SrtpContext has no such mode, so
+          // this drives its GCM parts directly: the keystream's J0 block for (SSRC, ROC 0, SEQ)
+          // and the kernel's GHASH.
+          const key = fromHex(vector.key);
+          const kernel = new SrtpKernel();
+          const keystream = new CounterKeystream(
+            backend,
+            kernel,
+            key,
+            fromHex(vector.salt),
+            AES_GCM_LAYOUT,
+          );
+          const table = kernel.allocate(GHASH_TABLE_LENGTH);
+          const h = backend.aesEcb(key).encryptBlocks(new Uint8Array(16));
+          writeGhashTable(kernel.bytes, table, h);
+          const ssrc = readU32BE(plaintext, 8);
+          const seq = readU16BE(plaintext, 2);
+          const { length } = plaintext;
+          keystream.load(ssrc, seq, 16, null);
+          const { data } = kernel;
+          kernel.bytes.set(plaintext, data);
+          kernel.exports.gcmSeal(table, kernel.keystream, data, length, data + length, 0);
+          expect(toHex(kernel.bytes.subarray(data, data + length + 16))).toBe(vector.protected);
+          kernel.bytes.set(protectedPacket, data);
+          expect(
+            kernel.exports.gcmOpen(table, kernel.keystream, data, length, data + length, 0),
+          ).toBe(1);
+          kernel.bytes.set(protectedPacket, data);
+          kernel.bytes[data + 5] = (kernel.bytes[data + 5] as number) ^ 1;
+          expect(
+            kernel.exports.gcmOpen(table, kernel.keystream, data, length, data + length, 0),
+          ).toBe(0);
           return;
         }
         expect(toHex(context(vector).unprotectRtcp(protectedPacket))).toBe(vector.plaintext);

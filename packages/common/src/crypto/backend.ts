@@ -18,11 +18,15 @@
 
 import { TypeRtcError } from '../errors.js';
 
-/** The hash functions the stack uses: SHA-1 (SRTP, STUN), SHA-256/384 (DTLS PRF, fingerprints). */
-export type HashAlgorithm = 'SHA-1' | 'SHA-256' | 'SHA-384';
+/**
+ * The hash functions the stack uses: SHA-1 (SRTP, STUN), SHA-256/384 (DTLS PRF, fingerprints),
+ * and MD5 only because STUN's long-term credential key is MD5 (RFC 8489 §9.2.2).
+ */
+export type HashAlgorithm = 'MD5' | 'SHA-1' | 'SHA-256' | 'SHA-384';
 
-/** Digest length in bytes of each hash (FIPS 180-4 §1). */
+/** Digest length in bytes of each hash (RFC 1321 §3.5, FIPS 180-4 §1). */
 export const HASH_OUTPUT_LENGTH: Readonly<Record<HashAlgorithm, number>> = {
+  MD5: 16,
   'SHA-1': 20,
   'SHA-256': 32,
   'SHA-384': 48,

@@ -17,7 +17,7 @@
 import { gcm, unsafe } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha1 } from '@noble/hashes/legacy.js';
+import { md5, sha1 } from '@noble/hashes/legacy.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { readU32LE, writeU32LE } from '../bytes/endian.js';
 import { AuthenticationError } from '../errors.js';
@@ -46,7 +46,7 @@ import {
   overlapsShifted,
 } from './params.js';
 
-const HASHES = { 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-384': sha384 } as const;
+const HASHES = { MD5: md5, 'SHA-1': sha1, 'SHA-256': sha256, 'SHA-384': sha384 } as const;
 
 /** Web Crypto's per-call limit for getRandomValues() (W3C Web Cryptography API §10.1.1). */
 const RANDOM_CHUNK = 65_536;

@@ -54,6 +54,7 @@ import {
 
 /** OpenSSL digest names. */
 const DIGEST_NAMES: Readonly<Record<HashAlgorithm, string>> = {
+  MD5: 'md5',
   'SHA-1': 'sha1',
   'SHA-256': 'sha256',
   'SHA-384': 'sha384',

@@ -21,7 +21,9 @@ import type { SrtpSessionKeys } from './key-derivation.js';
 import { AES_GCM_LAYOUT, CounterKeystream, type KeystreamCache } from './keystream.js';
 import type { SrtpTransform } from './transform.js';
 
+/** RFC 7714 §14.2: a 16-byte authentication tag for both SRTP and SRTCP. */
 const TAG = 16;
+/** RFC 7714 §9.1: the SRTCP bytes left in the clear (and authenticated): V/P/RC, PT, length, SSRC. */
 const RTCP_CLEAR = 8;
 /** The keystream's first block, E(K, J0), masks the tag; the payload's follows. */
 const J0_BLOCK = AES_BLOCK_LENGTH;
@@ -58,7 +60,7 @@ export class AesGcmTransform implements SrtpTransform {
     );
     const table = kernel.allocate(GHASH_TABLE_LENGTH);
     // SP 800-38D §6.4: H = CIPH_K(0^128).
-    const h = backend.aesEcb(keys.encryptionKey).encryptBlocks(new Uint8Array(AES_BLOCK_LENGTH));
+    const h = keystream.encryptBlocks(new Uint8Array(AES_BLOCK_LENGTH));
     writeGhashTable(kernel.bytes, table, h);
     return { keystream, table };
   }
@@ -104,18 +106,26 @@ export class AesGcmTransform implements SrtpTransform {
     const textLength = end - headerLength;
     const kernel = this.kernel;
     kernel.ensurePacket(packet.length);
-    this.rtp.keystream.load(ssrc, index, J0_BLOCK + textLength, cache);
+    // Only the tag mask E(K, J0) before the tag verifies: a forged packet must not refill the
+    // stream's keystream batch (RFC 3711 §3.3: a rejected packet changes nothing).
+    this.rtp.keystream.loadWithoutRefill(ssrc, index, J0_BLOCK, cache);
     const data = kernel.data;
     kernel.bytes.set(packet, data);
-    const authentic = kernel.exports.gcmOpen(
-      this.rtp.table,
-      kernel.keystream,
-      data,
-      headerLength,
-      data + headerLength,
-      textLength,
-    );
-    if (authentic !== 1) throw new SrtpAuthError();
+    const text = data + headerLength;
+    if (
+      kernel.exports.gcmVerify(
+        this.rtp.table,
+        kernel.keystream,
+        data,
+        headerLength,
+        text,
+        textLength,
+      ) !== 1
+    ) {
+      throw new SrtpAuthError();
+    }
+    this.rtp.keystream.load(ssrc, index, J0_BLOCK + textLength, cache);
+    kernel.exports.xor(text, text, kernel.keystream + J0_BLOCK, textLength);
     out.set(kernel.packet(end));
     return end;
   }
@@ -159,33 +169,39 @@ export class AesGcmTransform implements SrtpTransform {
     const trailer = packet.length - 4;
     const end = trailer - TAG;
     const kernel = this.kernel;
-    kernel.ensurePacket(packet.length + TAG);
+    kernel.ensurePacket(packet.length);
     const data = kernel.data;
     let authentic: number;
     if (encrypted) {
       const textLength = end - RTCP_CLEAR;
+      // SRTCP keeps no keystream batch, so the whole keystream can come before the tag check.
       this.rtcp.keystream.load(ssrc, index, J0_BLOCK + textLength, null);
       const memory = kernel.bytes;
       memory.set(packet, data);
       memory.copyWithin(this.rtcpAad, data, data + RTCP_CLEAR);
       memory.copyWithin(this.rtcpAad + RTCP_CLEAR, data + trailer, data + trailer + 4);
-      authentic = kernel.exports.gcmOpen(
+      const text = data + RTCP_CLEAR;
+      authentic = kernel.exports.gcmVerify(
         this.rtcp.table,
         kernel.keystream,
         this.rtcpAad,
         RTCP_CLEAR + 4,
-        data + RTCP_CLEAR,
+        text,
         textLength,
       );
+      if (authentic === 1) {
+        kernel.exports.xor(text, text, kernel.keystream + J0_BLOCK, textLength);
+      }
     } else {
-      // Associated data: the packet, then the index word; no text; the tag after that.
+      // Associated data: the packet, then the index word; no text; the tag after that. The
+      // layout fills exactly the packet's length.
       this.rtcp.keystream.load(ssrc, index, J0_BLOCK, null);
       const memory = kernel.bytes;
       memory.set(packet, data);
       memory.copyWithin(data + end, data + trailer, data + trailer + 4);
       const tagAt = data + end + 4;
       memory.set(packet.subarray(end, trailer), tagAt);
-      authentic = kernel.exports.gcmOpen(
+      authentic = kernel.exports.gcmVerify(
         this.rtcp.table,
         kernel.keystream,
         data,

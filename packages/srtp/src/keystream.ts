@@ -66,24 +66,60 @@ export class CounterKeystream {
    * directly. `cache` is null for streams without one (SRTCP, not yet authenticated SSRCs).
    */
   load(ssrc: number, index: number, length: number, cache: KeystreamCache | null): void {
+    this.copy(ssrc, index, length, cache, true);
+  }
+
+  /**
+   * Like `load`, but a miss computes this packet's keystream alone and leaves `cache` as it
+   * was: for keystream needed before the packet is authenticated (GCM's tag mask), which a
+   * forged packet must not be able to move.
+   */
+  loadWithoutRefill(
+    ssrc: number,
+    index: number,
+    length: number,
+    cache: KeystreamCache | null,
+  ): void {
+    this.copy(ssrc, index, length, cache, false);
+  }
+
+  /** AES-ECB under this keystream's key (GCM derives its hash subkey H from it). */
+  encryptBlocks(blocks: Uint8Array): Uint8Array {
+    return this.ecb.encryptBlocks(blocks);
+  }
+
+  private copy(
+    ssrc: number,
+    index: number,
+    length: number,
+    cache: KeystreamCache | null,
+    refill: boolean,
+  ): void {
     const blocks = Math.ceil(length / AES_BLOCK_LENGTH);
     let source: Uint8Array;
     let offset = 0;
-    if (cache !== null && blocks <= MAX_BATCH_BLOCKS) {
-      const slot = index - cache.start;
-      if (cache.start >= 0 && slot >= 0 && slot < cache.count && blocks <= cache.blocks) {
-        source = cache.keystream;
-        offset = slot * cache.blocks * AES_BLOCK_LENGTH;
-      } else if (cache.start < 0 || slot >= 0) {
-        const perPacket = Math.max(blocks, cache.blocks);
-        source = this.generate(ssrc, index, BATCH_PACKETS, perPacket);
-        cache.keystream = source;
-        cache.start = index;
-        cache.count = BATCH_PACKETS;
-        cache.blocks = perPacket;
-      } else {
-        source = this.generate(ssrc, index, 1, blocks);
-      }
+    const slot = cache === null ? -1 : index - cache.start;
+    if (
+      cache !== null &&
+      cache.start >= 0 &&
+      slot >= 0 &&
+      slot < cache.count &&
+      blocks <= cache.blocks
+    ) {
+      source = cache.keystream;
+      offset = slot * cache.blocks * AES_BLOCK_LENGTH;
+    } else if (
+      refill &&
+      cache !== null &&
+      blocks <= MAX_BATCH_BLOCKS &&
+      (cache.start < 0 || slot >= 0)
+    ) {
+      const perPacket = Math.max(blocks, cache.blocks);
+      source = this.generate(ssrc, index, BATCH_PACKETS, perPacket);
+      cache.keystream = source;
+      cache.start = index;
+      cache.count = BATCH_PACKETS;
+      cache.blocks = perPacket;
     } else {
       source = this.generate(ssrc, index, 1, blocks);
     }

@@ -5,7 +5,7 @@
  * index continuity across `removeSsrc`.
  */
 
-import { type CryptoBackend, cryptoBackends, readU32BE, toHex } from '@typertc/common';
+import { type CryptoBackend, cryptoBackends, nodeCrypto, readU32BE, toHex } from '@typertc/common';
 import { describe, expect, it } from 'vitest';
 import type { SrtpContext } from '../src/context.js';
 import { SrtpAuthError, SrtpKeyExhaustedError, SrtpReplayError } from '../src/errors.js';
@@ -108,7 +108,7 @@ for (const backend of cryptoBackends) {
         for (let i = 65601; i < 65620; i++) indexes.push(i);
         indexes.push(85600, 85601, 85570, 115600, 2 * 65536 + 3); // big jumps, old, next wrap
         for (let i = 2 * 65536 + 4; i < 2 * 65536 + 40; i++) indexes.push(i);
-        const lengths = [160, 0, 1, 15, 16, 17, 37, 1200, 1600, 3000, 160, 160];
+        const lengths = [160, 0, 1, 15, 16, 17, 37, 1200, 1600, 3000, 160, 20_000];
         const received: { packet: Uint8Array; sent: Uint8Array }[] = [];
         indexes.forEach((index, n) => {
           const payloadLength = lengths[n % lengths.length] as number;
@@ -177,6 +177,49 @@ for (const profile of ALL_PROFILES) {
       const next = rtpPacket({ seq: 101 });
       expect(receiver.unprotectRtp(sender.protectRtp(next))).toEqual(next);
       expect(receiver.counters.authFailures).toBe(3);
+    });
+
+    it('forged packets do not move the keystream batch (no extra AES work for what follows)', () => {
+      // AES-ECB blocks the receiver encrypts for 36 in-order packets, with and without forged
+      // packets before them that would restart the batch far ahead or widen it.
+      const aesBlocksFor = (forge: boolean): number => {
+        let blocks = 0;
+        const counting: CryptoBackend = {
+          ...nodeCrypto,
+          aesEcb(key) {
+            const ecb = nodeCrypto.aesEcb(key);
+            return {
+              keyLength: ecb.keyLength,
+              encryptBlocks(input, out) {
+                blocks += input.length / 16;
+                return ecb.encryptBlocks(input, out);
+              },
+            };
+          },
+        };
+        const { sender } = contextPair(profile);
+        const { receiver } = contextPair(profile, counting);
+        for (let seq = 1; seq <= 4; seq++)
+          receiver.unprotectRtp(sender.protectRtp(rtpPacket({ seq })));
+        if (forge) {
+          for (const [seq, payloadLength] of [
+            [20_000, 160],
+            [5, 1400],
+            [6, 160],
+          ] as const) {
+            // A fresh sender each: one would refuse index 5 after 20000 (its sending window).
+            const forger = contextPair(profile).sender;
+            const forged = forger.protectRtp(rtpPacket({ seq, payloadLength }));
+            forged[forged.length - 1] = (forged[forged.length - 1] as number) ^ 1;
+            expect(() => receiver.unprotectRtp(forged)).toThrow(SrtpAuthError);
+          }
+        }
+        const before = blocks;
+        for (let seq = 5; seq <= 40; seq++)
+          receiver.unprotectRtp(sender.protectRtp(rtpPacket({ seq })));
+        return blocks - before;
+      };
+      expect(aesBlocksFor(true)).toBe(aesBlocksFor(false));
     });
 
     it('a forged packet unprotected in place is left as it was (nothing decrypted into it)', () => {

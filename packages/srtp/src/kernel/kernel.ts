@@ -1,9 +1,9 @@
 /**
  * One instance of the WebAssembly kernel (kernel.wat) and the layout of its memory: fixed slots
  * that transforms allocate when they are built (GHASH tables, SHA-1 states, scratch), then three
- * regions reused by every packet — counter blocks for the backend's AES-ECB, the current
- * packet's keystream, and the packet itself (preceded by room for an HMAC K ^ ipad block, so the
- * HMAC input is one contiguous range).
+ * regions reused by every packet — the current packet's keystream, the packet itself (preceded
+ * by room for an HMAC K ^ ipad block, so the HMAC input is one contiguous range), and last the
+ * counter blocks for the backend's AES-ECB, last so that growing them moves nothing else.
  *
  * Why WebAssembly: per packet, SRTP needs an XOR over the payload and (for GCM) GHASH — work
  * that JavaScript does at a fraction of SIMD speed and node:crypto offers only behind a cipher
@@ -11,6 +11,7 @@
  * (64 KiB of memory to start), so contexts share nothing mutable.
  */
 
+import { SrtpError } from '../errors.js';
 import { KERNEL_BASE64 } from './kernel-binary.js';
 
 /**
@@ -38,9 +39,9 @@ interface KernelExports {
     text: number,
     textLength: number,
   ): void;
-  gcmOpen(
+  gcmVerify(
     table: number,
-    keystream: number,
+    tagMask: number,
     aad: number,
     aadLength: number,
     text: number,
@@ -58,12 +59,18 @@ const PAGE = 65536;
 /** Packet regions start large enough for any packet on a 1500-byte path. */
 const MIN_PACKET_CAPACITY = 2048;
 
-const wasm = (globalThis as unknown as { readonly WebAssembly: WebAssemblyApi }).WebAssembly;
+const wasm = (globalThis as unknown as { readonly WebAssembly?: WebAssemblyApi }).WebAssembly;
 let compiled: object | undefined;
 
 /** The kernel module, compiled on first use and shared by every instance. */
 function kernelModule(): object {
   if (compiled === undefined) {
+    if (wasm === undefined) {
+      throw new SrtpError(
+        'SRTP needs WebAssembly with SIMD (Node 20 has it unless run with --jitless)',
+        'SRTP_NO_WEBASSEMBLY',
+      );
+    }
     const binary = Uint8Array.from(atob(KERNEL_BASE64), (char) => char.charCodeAt(0));
     compiled = new wasm.Module(binary);
   }
@@ -78,12 +85,9 @@ export class SrtpKernel {
   readonly exports: KernelExports;
   /** The whole memory; replaced when it grows. */
   bytes: Uint8Array;
-  /** Start of the counter-block region. */
-  counters = 0;
-  /** Start of the keystream region. */
-  keystream = 0;
-  /** Start of the packet region; the PAD_LENGTH bytes before it are the HMAC pad. */
-  data = 0;
+  private countersAt = 0;
+  private keystreamAt = 0;
+  private dataAt = 0;
   /** Whose K ^ ipad block is in front of the packet region now (see `HmacSha1`). */
   padOwner: object | null = null;
 
@@ -94,12 +98,28 @@ export class SrtpKernel {
   private paddedView: Uint8Array;
 
   constructor() {
-    const instance = new wasm.Instance(kernelModule(), {});
+    const module = kernelModule();
+    const instance = new (wasm as WebAssemblyApi).Instance(module, {});
     this.exports = instance.exports as unknown as KernelExports;
     this.bytes = new Uint8Array(this.exports.memory.buffer);
     this.dataView = this.bytes.subarray(0, 0);
     this.paddedView = this.dataView;
     this.ensurePacket(MIN_PACKET_CAPACITY);
+  }
+
+  /** Start of the counter-block region. */
+  get counters(): number {
+    return this.countersAt;
+  }
+
+  /** Start of the keystream region. */
+  get keystream(): number {
+    return this.keystreamAt;
+  }
+
+  /** Start of the packet region; the PAD_LENGTH bytes before it are the HMAC pad. */
+  get data(): number {
+    return this.dataAt;
   }
 
   /** Reserves `length` bytes (16-byte aligned) for the kernel user's lifetime. */
@@ -118,18 +138,18 @@ export class SrtpKernel {
   ensurePacket(length: number): void {
     if (length <= this.packetCapacity) return;
     this.packetCapacity = Math.max(length, this.packetCapacity * 2);
-    this.keystream = this.fixedEnd;
-    this.data = align16(this.keystream + this.packetCapacity + SLACK + PAD_LENGTH);
-    this.counters = align16(this.data + this.packetCapacity + SLACK);
+    this.keystreamAt = this.fixedEnd;
+    this.dataAt = align16(this.keystreamAt + this.packetCapacity + SLACK + PAD_LENGTH);
+    this.countersAt = align16(this.dataAt + this.packetCapacity + SLACK);
     this.padOwner = null;
-    this.reserveTo(this.counters + this.counterCapacity * 16 + SLACK);
+    this.reserveTo(this.countersAt + this.counterCapacity * 16 + SLACK);
   }
 
   /** Makes the counter region (the last) hold `blocks` blocks; the other regions stay put. */
   ensureCounters(blocks: number): void {
     if (blocks <= this.counterCapacity) return;
     this.counterCapacity = blocks;
-    this.reserveTo(this.counters + blocks * 16 + SLACK);
+    this.reserveTo(this.countersAt + blocks * 16 + SLACK);
   }
 
   private reserveTo(end: number): void {
@@ -144,10 +164,10 @@ export class SrtpKernel {
   packet(length: number): Uint8Array {
     if (
       this.dataView.length !== length ||
-      this.dataView.byteOffset !== this.data ||
+      this.dataView.byteOffset !== this.dataAt ||
       this.dataView.buffer !== this.bytes.buffer
     ) {
-      this.dataView = this.bytes.subarray(this.data, this.data + length);
+      this.dataView = this.bytes.subarray(this.dataAt, this.dataAt + length);
     }
     return this.dataView;
   }
@@ -155,7 +175,7 @@ export class SrtpKernel {
   /** The HMAC pad and the packet region's first `length` bytes, likewise reused. */
   padded(length: number): Uint8Array {
     const total = PAD_LENGTH + length;
-    const from = this.data - PAD_LENGTH;
+    const from = this.dataAt - PAD_LENGTH;
     if (
       this.paddedView.length !== total ||
       this.paddedView.byteOffset !== from ||

@@ -3,7 +3,7 @@
 ;; backend; the inner SHA-1 of HMAC stays there too. What is here:
 ;;
 ;; - `xor`: the AES counter-mode XOR, 16 bytes a step (SIMD).
-;; - `gcmSeal` / `gcmOpen`: AES-GCM (NIST SP 800-38D §7) given the keystream: GCTR as that XOR,
+;; - `gcmSeal` / `gcmVerify`: AES-GCM (NIST SP 800-38D §7) given the keystream: GCTR as that XOR,
 ;;   and GHASH (§6.4) by 4-bit tables. node:crypto has no reusable GCM context; creating a cipher
 ;;   per packet costs several times the hashing itself.
 ;; - `counterBlocks`: counter blocks IV + i for one packet, for the backend's AES-ECB.
@@ -175,23 +175,22 @@
         (call $gcmHash (local.get $table) (local.get $aad) (local.get $aadLength)
           (local.get $text) (local.get $textLength) (local.get $tagAt)))))
 
-  ;; AES-GCM decryption (§7.2) in place: 1 and the text decrypted when the 16-byte tag right
-  ;; after the text verifies, else 0 and nothing decrypted. The comparison does not branch on
-  ;; the tag bytes. The tag's bytes are overwritten either way.
-  (func (export "gcmOpen") (param $table i32) (param $keystream i32) (param $aad i32)
+  ;; AES-GCM tag check (§7.2 steps 5-8): 1 when the 16-byte tag right after the text is GHASH
+  ;; ^ E(K, J0) (the keystream's first block), else 0. The comparison does not branch on the tag
+  ;; bytes, and nothing is decrypted: the caller decrypts (`xor`) only an authentic packet, and
+  ;; only then may it touch keystream state (RFC 3711 §3.3: a rejected packet changes nothing).
+  ;; The tag's bytes are overwritten.
+  (func (export "gcmVerify") (param $table i32) (param $tagMask i32) (param $aad i32)
     (param $aadLength i32) (param $text i32) (param $textLength i32) (result i32)
     (local $tagAt i32) (local $received v128)
     (local.set $tagAt (i32.add (local.get $text) (local.get $textLength)))
     (local.set $received (v128.load (local.get $tagAt)))
-    (if (v128.any_true
-          (v128.xor (local.get $received)
-            (v128.xor (v128.load (local.get $keystream))
-              (call $gcmHash (local.get $table) (local.get $aad) (local.get $aadLength)
-                (local.get $text) (local.get $textLength) (local.get $tagAt)))))
-      (then (return (i32.const 0))))
-    (call $xor (local.get $text) (local.get $text)
-      (i32.add (local.get $keystream) (i32.const 16)) (local.get $textLength))
-    (i32.const 1))
+    (i32.eqz
+      (v128.any_true
+        (v128.xor (local.get $received)
+          (v128.xor (v128.load (local.get $tagMask))
+            (call $gcmHash (local.get $table) (local.get $aad) (local.get $aadLength)
+              (local.get $text) (local.get $textLength) (local.get $tagAt)))))))
 
   ;; $count counter blocks at dst: the 16-byte IV at $iv with bytes 14..15 replaced by the
   ;; big-endian block counter, from $first. The callers' IVs have zeros there (RFC 3711 §4.1.1

@@ -20,6 +20,7 @@ import { benchmarks as rtcpBenchmarks } from './rtcp.bench.js';
 import { benchmarks as rtpBenchmarks } from './rtp.bench.js';
 import { benchmarks as sdpBenchmarks } from './sdp.bench.js';
 import { benchmarks as srtpBenchmarks } from './srtp.bench.js';
+import { benchmarks as stunBenchmarks } from './stun.bench.js';
 
 /** Every *.bench.ts module, in report order. */
 const groups: readonly BenchmarkGroup[] = [
@@ -28,6 +29,7 @@ const groups: readonly BenchmarkGroup[] = [
   ...rtpBenchmarks,
   ...rtcpBenchmarks,
   ...sdpBenchmarks,
+  ...stunBenchmarks,
 ];
 
 const filters = process.argv.slice(2).map((filter) => filter.toLowerCase());

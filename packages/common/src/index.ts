@@ -13,4 +13,5 @@ export * from './time/clock.js';
 export * from './time/deadline-queue.js';
 export * from './transport/base.js';
 export * from './transport/datagram.js';
+export * from './transport/ip.js';
 export * from './transport/udp.js';

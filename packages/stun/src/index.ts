@@ -1,2 +1,9 @@
-// Skeleton: this package is implemented by its own issue (see README.md).
-export {};
+export * from './attribute-codec.js';
+export * from './attributes.js';
+export * from './channel-data.js';
+export * from './constants.js';
+export * from './credentials.js';
+export * from './errors.js';
+export * from './message.js';
+export * from './stream-framer.js';
+export * from './transaction.js';

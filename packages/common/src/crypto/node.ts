@@ -2,10 +2,11 @@
  * The `node` crypto backend: OpenSSL through node:crypto, the default on Node (AES-NI, and
  * several times faster than pure JS on every primitive here).
  *
- * node:crypto cannot re-key or re-IV a cipher object, so the per-message objects (Cipheriv,
- * Hmac) are created per call; what can be done once per key is: the key is wrapped in a
- * `KeyObject` (so OpenSSL does not re-import raw bytes each call), cipher names are resolved, and
- * the ECB cipher — stateless between blocks — is created once and fed with repeated `update()`s.
+ * node:crypto cannot re-key or re-IV a cipher object, so AEAD and CTR ciphers are created per
+ * call; what can be done once per key is: the key is wrapped in a `KeyObject` (so OpenSSL does
+ * not re-import raw bytes each call), cipher names are resolved, and the ECB cipher — stateless
+ * between blocks — is created once and fed with repeated `update()`s. HMAC and digests avoid
+ * per-message objects altogether: one-shot `crypto.hash` calls over pads prepared per key.
  *
  * Results come back from node:crypto as `Buffer`s; they are re-wrapped as plain `Uint8Array`
  * views (no copy) so that both backends return the same type — `Buffer#slice` aliases where
@@ -19,12 +20,10 @@ import {
   type CipherGCMTypes,
   createCipheriv,
   createDecipheriv,
-  createHmac,
   createSecretKey,
   type DecipherChaCha20Poly1305,
   type DecipherGCM,
   hash as digest,
-  type KeyObject,
   randomBytes as randomBytesNode,
   randomFillSync,
 } from 'node:crypto';
@@ -180,26 +179,79 @@ function nodeAesEcb(key: Uint8Array): AesEcbCipher {
   };
 }
 
+/** RFC 2104 §2: B, the hash's block length in bytes. */
+const HMAC_BLOCK_LENGTH: Readonly<Record<HashAlgorithm, number>> = {
+  MD5: 64,
+  'SHA-1': 64,
+  'SHA-256': 64,
+  'SHA-384': 128,
+};
+
+/**
+ * HMAC (RFC 2104 §2) as H(K ^ opad || H(K ^ ipad || m)) with two one-shot digests, not
+ * `createHmac`: an Hmac object per message costs more than hashing a kilobyte (it is
+ * STUN's per-message and DTLS's per-record cost), while the pads are built once per key. The
+ * inner input is assembled in a per-key buffer that grows to the longest message seen.
+ */
 function nodeHmac(algorithm: HashAlgorithm, key: Uint8Array): HmacKey {
   checkHashAlgorithm(algorithm);
   const digestName = DIGEST_NAMES[algorithm];
-  // A KeyObject spares createHmac() from copying and importing raw key bytes on every message.
-  const keyObject: KeyObject = createSecretKey(key);
+  const block = HMAC_BLOCK_LENGTH[algorithm];
   const outputLength = HASH_OUTPUT_LENGTH[algorithm];
+  // RFC 2104 §3: a key longer than B is hashed first; shorter ones are zero-padded.
+  const k = key.length > block ? digestInto(digestName, key, new Uint8Array(outputLength)) : key;
+  let inner = new Uint8Array(block + 256);
+  const outer = new Uint8Array(block + outputLength);
+  for (let i = 0; i < block; i++) {
+    const byte = i < k.length ? (k[i] as number) : 0;
+    inner[i] = byte ^ 0x36;
+    outer[i] = byte ^ 0x5c;
+  }
+  const innerDigest = outer.subarray(block);
+  const finish = (length: number, out: Uint8Array | undefined): Uint8Array => {
+    digestInto(digestName, inner.subarray(0, block + length), innerDigest);
+    return digestInto(digestName, outer, outputView(out, outputLength));
+  };
+  const room = (length: number): void => {
+    if (inner.length < block + length) {
+      const grown = new Uint8Array(block + length);
+      grown.set(inner.subarray(0, block));
+      inner = grown;
+    }
+  };
   return {
     algorithm,
     outputLength,
     mac(data, out) {
       const target = out === undefined ? undefined : outputView(out, outputLength);
-      return deliver(createHmac(digestName, keyObject).update(data).digest(), target);
+      room(data.length);
+      inner.set(data, block);
+      return finish(data.length, target);
     },
     macParts(parts, out) {
       const target = out === undefined ? undefined : outputView(out, outputLength);
-      const hmac = createHmac(digestName, keyObject);
-      for (const part of parts) hmac.update(part);
-      return deliver(hmac.digest(), target);
+      let length = 0;
+      for (const part of parts) length += part.length;
+      room(length);
+      let at = block;
+      for (const part of parts) {
+        inner.set(part, at);
+        at += part.length;
+      }
+      return finish(length, target);
     },
   };
+}
+
+/**
+ * One-shot digest of `data` into `out`. node:crypto allocates a Buffer per call when asked for
+ * one, which costs more than hashing a kilobyte; a 'binary' (latin1) string, one character per
+ * byte, is cheap to make and to read back.
+ */
+function digestInto(digestName: string, data: Uint8Array, out: Uint8Array): Uint8Array {
+  const text = digest(digestName, data, 'binary');
+  for (let i = 0; i < out.length; i++) out[i] = text.charCodeAt(i);
+  return out;
 }
 
 export const nodeCrypto: CryptoBackend = {
@@ -220,12 +272,11 @@ export const nodeCrypto: CryptoBackend = {
   hmac: nodeHmac,
   hash(algorithm, data, out) {
     checkHashAlgorithm(algorithm);
-    const target = outputView(out, HASH_OUTPUT_LENGTH[algorithm]);
-    // Asked for a Buffer, node:crypto allocates one per call, which costs more than hashing a
-    // kilobyte; a 'binary' (latin1) string, one character per byte, is cheap to make and read.
-    const text = digest(DIGEST_NAMES[algorithm], data, 'binary');
-    for (let i = 0; i < target.length; i++) target[i] = text.charCodeAt(i);
-    return target;
+    return digestInto(
+      DIGEST_NAMES[algorithm],
+      data,
+      outputView(out, HASH_OUTPUT_LENGTH[algorithm]),
+    );
   },
   randomBytes(length) {
     checkByteCount(length);

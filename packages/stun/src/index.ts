@@ -7,3 +7,4 @@ export * from './errors.js';
 export * from './message.js';
 export * from './stream-framer.js';
 export * from './transaction.js';
+export * from './turn/index.js';

@@ -2,6 +2,7 @@
  * The TURN client against a real coturn, over UDP, TCP and TLS: two relays allocate on the
  * server, refresh, and exchange datagrams through it both ways — over Send/Data indications,
  * then over channels — and each deallocates on close. Wrong credentials fail fast with 401.
+ * IPv6 relayed addresses, from a coturn that also relays on ::1, likewise.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -165,5 +166,47 @@ describe.each<Transport>(['udp', 'tcp', 'tls'])('TURN over %s against coturn', (
     await expect(attempt).rejects.toBeInstanceOf(StunErrorResponse);
     await expect(attempt).rejects.toMatchObject({ errorCode: 401 });
     expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
+
+describe('IPv6 relayed addresses against coturn (REQUESTED-ADDRESS-FAMILY, RFC 8656 §7.1)', () => {
+  let dual: CoturnServer;
+
+  beforeAll(async () => {
+    // A second relay address, on ::1: coturn then grants IPv6 allocations on request.
+    dual = await startCoturn({ extraConfig: ['relay-ip=::1'] });
+  }, 15_000);
+
+  afterAll(async () => {
+    await dual?.stop();
+  });
+
+  it('allocates on ::1 and relays both ways over indications and channels', async () => {
+    const connectIPv6 = (): Promise<TurnTransport> =>
+      TurnTransport.connect({
+        transport: 'udp',
+        server: dual.udp,
+        username: dual.username,
+        password: dual.password,
+        requestedFamily: 'IPv6',
+      });
+    const a = await connectIPv6();
+    const b = await connectIPv6();
+    try {
+      for (const relay of [a, b]) {
+        expect(relay.localAddress).toMatchObject({ address: '::1', family: 'IPv6' });
+      }
+      await a.createPermission(b.localAddress);
+      await b.createPermission(a.localAddress);
+      await relayBetween(a, b, payloads(5));
+      await relayBetween(b, a, payloads(5));
+      await a.bindChannel(b.localAddress);
+      await b.bindChannel(a.localAddress);
+      await relayBetween(a, b, payloads(5));
+      await relayBetween(b, a, payloads(5));
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 });

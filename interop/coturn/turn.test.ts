@@ -210,3 +210,45 @@ describe('IPv6 relayed addresses against coturn (REQUESTED-ADDRESS-FAMILY, RFC 8
     }
   });
 });
+
+describe('coturn: stale nonces and a server that dies', () => {
+  it('a 438 Stale Nonce is answered with the new nonce, transparently (RFC 8489 §9.2.5)', async () => {
+    // Nonces that go stale after a second: the refresh below meets a 438 first.
+    const strict = await startCoturn({ extraConfig: ['stale-nonce=1'] });
+    try {
+      const relay = await TurnTransport.connect({
+        transport: 'udp',
+        server: strict.udp,
+        username: strict.username,
+        password: strict.password,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 2_200));
+      await relay.refresh();
+      await relay.createPermission({ address: '127.0.0.1', port: 9, family: 'IPv4' });
+      expect(relay.client.state).toBe('allocated');
+      // coturn logged the stale nonce it answered with 438.
+      expect(strict.log()).toMatch(/438/);
+      relay.close();
+    } finally {
+      await strict.stop();
+    }
+  }, 15_000);
+
+  it('over TCP, a server killed mid-stream gives an error and a close, and nothing throws', async () => {
+    const doomed = await startCoturn();
+    const relay = await TurnTransport.connect({
+      transport: 'tcp',
+      server: doomed.tcp,
+      username: doomed.username,
+      password: doomed.password,
+    });
+    const closed = new Promise<void>((resolve) => relay.on('close', () => resolve()));
+    relay.on('error', () => {});
+    await doomed.stop();
+    await closed;
+    expect(relay.closed).toBe(true);
+    expect(() =>
+      relay.send(Uint8Array.of(1), { address: '127.0.0.1', port: 9, family: 'IPv4' }),
+    ).toThrow();
+  }, 15_000);
+});

@@ -320,7 +320,12 @@ export interface IcmpValue {
   readonly data: number;
 }
 
-/** RFC 8656 §18.13: an ICMP error the server received for a relayed datagram. */
+/**
+ * RFC 8656 §18.13: an ICMP error the server received for a relayed datagram: 2 reserved bytes,
+ * the ICMP type, the ICMP code, 4 bytes of error data. (The RFC's figure draws the type and
+ * code 7 and 9 bits wide; ICMP's own fields are a byte each (RFC 792, RFC 4443 §2.1), and a
+ * byte each is what the text's "the value of the ICMP type/code" fits.)
+ */
 export const ICMP: AttributeCodec<IcmpValue> = {
   type: AttributeType.Icmp,
   name: 'ICMP',

@@ -7,8 +7,9 @@
  *
  * Strings are prepared before hashing. RFC 8489 names the OpaqueString profile (RFC 8265);
  * RFC 5389, and RFC 5769's long-term vector, used SASLprep (RFC 4013). The two agree on ASCII,
- * which is all real deployments use; `prepareCredential` implements SASLprep's mapping and
- * normalization (a superset that also yields RFC 5769's key) and rejects what both prohibit.
+ * which is all real deployments use; `prepareCredential` implements SASLprep's mapping,
+ * normalization and prohibited output (which also yields RFC 5769's key). It does not apply
+ * RFC 3454 §6's bidirectional-text rule, which needs Unicode's Bidi_Class tables.
  */
 
 import { getCryptoBackend } from '@typertc/common';
@@ -44,20 +45,27 @@ function isNonAsciiSpace(codePoint: number): boolean {
 }
 
 /**
- * RFC 4013 §2.3 prohibited output: control characters (RFC 3454 C.2), private use (C.3),
- * non-characters (C.4), surrogates (C.5), and the format and tagging characters (C.6-C.9).
+ * RFC 4013 §2.3 prohibited output: control characters (RFC 3454 C.2.1, C.2.2), private use
+ * (C.3), non-characters (C.4), surrogates (C.5), and C.6-C.9 (inappropriate for plain text or
+ * canonical representation, change display properties, tagging).
  */
 const PROHIBITED_RANGES: readonly (readonly [number, number])[] = [
   [0x0000, 0x001f],
   [0x007f, 0x009f],
   [0x0340, 0x0341],
+  [0x06dd, 0x06dd],
+  [0x070f, 0x070f],
+  [0x180e, 0x180e],
   [0x200e, 0x200f],
-  [0x202a, 0x202e],
+  [0x2028, 0x202e],
+  [0x2061, 0x2063],
   [0x206a, 0x206f],
+  [0x2ff0, 0x2ffb],
   [0xd800, 0xdfff],
   [0xe000, 0xf8ff],
   [0xfdd0, 0xfdef],
   [0xfff9, 0xfffd],
+  [0x1d173, 0x1d17a],
   [0xe0001, 0xe0001],
   [0xe0020, 0xe007f],
   [0xf0000, 0x10ffff],

@@ -1,4 +1,12 @@
-import { crc32, fromHex, readU16BE, toHex, writeU16BE, writeU32BE } from '@typertc/common';
+import {
+  crc32,
+  fromHex,
+  getCryptoBackend,
+  readU16BE,
+  toHex,
+  writeU16BE,
+  writeU32BE,
+} from '@typertc/common';
 import { fuzzIterations, fuzzParser } from '@typertc/common/testing';
 import { describe, expect, it } from 'vitest';
 import * as stun from '../src/index.js';
@@ -10,6 +18,7 @@ import {
   LIFETIME,
   longTermKey,
   PasswordAlgorithm,
+  prepareCredential,
   REALM,
   SOFTWARE,
   StunError,
@@ -19,6 +28,7 @@ import {
   shortTermKey,
   UNKNOWN_ATTRIBUTES,
   USERNAME,
+  userHash,
   XOR_MAPPED_ADDRESS,
   XOR_PEER_ADDRESS,
 } from '../src/index.js';
@@ -256,6 +266,33 @@ describe('MESSAGE-INTEGRITY, MESSAGE-INTEGRITY-SHA256 and FINGERPRINT', () => {
     expect(StunMessage.decode(request().encode()).verifyIntegrity(KEY)).toBe(false);
     expect(request().verifyIntegrity(KEY)).toBe(false);
     expect(StunMessage.decode(request().encode()).fingerprint).toBe('absent');
+  });
+
+  it('SASLprep: maps, normalizes, and rejects prohibited output (RFC 4013)', () => {
+    expect(prepareCredential('plain ASCII ~')).toBe('plain ASCII ~');
+    expect(prepareCredential('I\u00adX')).toBe('IX'); // B.1 mapped to nothing
+    expect(prepareCredential('a\u00a0b')).toBe('a b'); // C.1.2 to SPACE
+    expect(prepareCredential('\u00aa\u2168')).toBe('aIX'); // NFKC
+    for (const bad of [
+      'a\u0007',
+      'a\u2028b',
+      'a\u06ddb',
+      'a\u180eb',
+      'a\u2ff0b',
+      'a\u{1d173}b',
+      'a\ue000',
+      'a\ufffe',
+    ]) {
+      expect(() => prepareCredential(bad), JSON.stringify(bad)).toThrow(StunError);
+    }
+  });
+
+  it('USERHASH is SHA-256 of the prepared username and realm (RFC 8489 §14.4)', () => {
+    const expected = getCryptoBackend().hash(
+      'SHA-256',
+      new TextEncoder().encode('user name:realm'),
+    );
+    expect(toHex(userHash('user\u00a0name', 'realm'))).toBe(toHex(expected));
   });
 
   it('long-term keys: MD5 by default, SHA-256 when chosen (RFC 8489 §9.2.2)', () => {

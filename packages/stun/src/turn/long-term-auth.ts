@@ -75,10 +75,11 @@ export class LongTermAuth {
    *   character SASLprep prohibits.
    */
   constructor(username: string, password: string) {
-    USERNAME.encode(username, { transactionId: new Uint8Array(12), offset: 0 });
-    prepareCredential(username);
+    // RFC 8489 §14.3: USERNAME carries the prepared string the key is computed from.
+    const prepared = prepareCredential(username);
+    USERNAME.encode(prepared, { transactionId: new Uint8Array(12), offset: 0 });
     prepareCredential(password);
-    this.#username = username;
+    this.#username = prepared;
     this.#password = password;
   }
 

@@ -183,6 +183,7 @@ export class PeerBindings {
   clear(): void {
     for (const permission of this.#permissions.values()) {
       this.#options.counters.droppedQueued += permission.queue.length;
+      permission.queue.length = 0;
     }
     this.#permissions.clear();
     this.#channels.clear();

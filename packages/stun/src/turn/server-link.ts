@@ -26,13 +26,32 @@ export interface ServerLinkHandlers {
 }
 
 export interface ServerLink {
-  /** Sends one message; does nothing once the link is closing. */
+  /**
+   * Sends one message; does nothing once the link is closing. Relayed data may be dropped (and
+   * counted in `dropped`) when a stream is not draining.
+   */
   write(bytes: Uint8Array): void;
+  /** Relayed data messages dropped because the connection to the server was not draining. */
+  readonly dropped: number;
   /** Releases the socket once what was written has gone out. */
   close(): void;
 }
 
 /** Opens the link and resolves once it can carry messages (connected, TLS handshake done). */
+/** How much a TCP/TLS connection may hold unsent before relayed data is dropped. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+/** How long `close()` waits for the deallocating Refresh to drain before destroying. */
+const CLOSE_GRACE_MS = 1_000;
+
+/** ChannelData (first two bits 01, RFC 8656 §12.4) or a STUN indication (Send). */
+function isRelayedData(bytes: Uint8Array): boolean {
+  const first = bytes[0] as number;
+  if ((first & 0xc0) === 0x40) return true;
+  // RFC 8489 §5: the class bits C1 (0x0100) and C0 (0x0010); 01 is an indication.
+  const type = (first << 8) | (bytes[1] as number);
+  return (type & 0x0110) === 0x0010;
+}
+
 export function openServerLink(
   transport: TurnServerTransport,
   server: SocketAddress,
@@ -67,6 +86,8 @@ function openDatagramLink(
 }
 
 class DatagramLink implements ServerLink {
+  /** UDP sends are never held back: the network drops instead. */
+  readonly dropped = 0;
   readonly #socket: DatagramSocket;
   #inFlight = 0;
   #closing = false;
@@ -118,6 +139,7 @@ class StreamLink implements ServerLink {
   readonly #socket: StreamSocket;
   readonly #framer = new StreamFramer();
   #closing = false;
+  dropped = 0;
 
   constructor(socket: StreamSocket, handlers: ServerLinkHandlers) {
     this.#socket = socket;
@@ -144,13 +166,28 @@ class StreamLink implements ServerLink {
   }
 
   write(bytes: Uint8Array): void {
-    if (!this.#closing) this.#socket.write(bytes);
+    if (this.#closing) return;
+    // A stream that stops draining would queue without limit: past the bound, relayed data
+    // (ChannelData, first bits 01; indications) is dropped like a congested UDP path drops it,
+    // while requests — the Refresh that keeps the allocation — still go.
+    if (this.#socket.writableLength > MAX_BUFFERED_BYTES && isRelayedData(bytes)) {
+      this.dropped++;
+      return;
+    }
+    this.#socket.write(bytes);
   }
 
   close(): void {
     if (this.#closing) return;
     this.#closing = true;
-    // Flush what was written (the deallocating Refresh), then let go of the socket.
-    this.#socket.end(() => this.#socket.destroy());
+    // Flush what was written (the deallocating Refresh), then let go of the socket — at the
+    // latest after a grace period, should the server have stopped reading.
+    const socket = this.#socket;
+    const deadline = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+    deadline.unref();
+    socket.end(() => {
+      clearTimeout(deadline);
+      socket.destroy();
+    });
   }
 }

@@ -22,6 +22,7 @@ import {
   LIFETIME,
   REQUESTED_ADDRESS_FAMILY,
   REQUESTED_TRANSPORT,
+  SOFTWARE,
   XOR_PEER_ADDRESS,
 } from '../attributes.js';
 import { parseChannelData } from '../channel-data.js';
@@ -83,6 +84,10 @@ export class TurnClient {
     const maxQueued = options.maxQueuedPerPeer ?? DEFAULT_MAX_QUEUED_PER_PEER;
     if (!Number.isInteger(maxQueued) || maxQueued < 0) {
       throw new StunError(`maxQueuedPerPeer must be an integer >= 0, got ${maxQueued}`);
+    }
+    // SOFTWARE is checked now: an invalid one would otherwise throw from `start`.
+    if (options.software !== undefined) {
+      SOFTWARE.encode(options.software, { transactionId: new Uint8Array(12), offset: 0 });
     }
     this.#options = options;
     this.#lifetime = lifetime;
@@ -178,7 +183,11 @@ export class TurnClient {
   /** Call at (or after) `pollTimeout()`: retransmits, refreshes, expires. */
   handleTimeout(now: number): void {
     if (!this.#active()) return;
-    for (const result of this.#requests.handleTimeout(now)) this.#handleResult(result, now);
+    for (const result of this.#requests.handleTimeout(now)) {
+      // Once one result has ended the allocation, the others have nothing left to report.
+      if (!this.#active()) break;
+      this.#handleResult(result, now);
+    }
     if (this.#state !== 'allocated') return;
     if (this.#refreshAt !== undefined && this.#refreshAt <= now) this.#sendRefresh(now);
     this.#peers.handleTimeout(now);
@@ -281,7 +290,12 @@ export class TurnClient {
       const result = this.#requests.handleResponse(message, now);
       if (result !== undefined) this.#handleResult(result, now);
     } else if (message.messageClass === 'indication' && message.method === StunMethod.Data) {
-      // RFC 8656 §11.4: XOR-PEER-ADDRESS and DATA are both required.
+      // RFC 8489 §7.3.2: an indication with unknown comprehension-required attributes is
+      // discarded. RFC 8656 §11.4: XOR-PEER-ADDRESS and DATA are both required.
+      if (message.unknownComprehensionRequired().length > 0) {
+        this.counters.droppedParse++;
+        return;
+      }
       const peer = message.get(XOR_PEER_ADDRESS);
       const data = message.get(DATA);
       if (peer === undefined || data === undefined) this.counters.droppedParse++;

@@ -185,6 +185,12 @@ export class TurnRequests {
       this.#counters.droppedUnmatched++;
       return undefined;
     }
+    // A response to another method under this id, or one with comprehension-required
+    // attributes we do not know (RFC 8489 §7.3.3, §7.3.4: discarded), is not this request's.
+    if (response.method !== pending.method || response.unknownComprehensionRequired().length > 0) {
+      this.#counters.droppedUnmatched++;
+      return undefined;
+    }
     let reply: Reply;
     try {
       const error = response.messageClass === 'error' ? response.get(ERROR_CODE) : undefined;

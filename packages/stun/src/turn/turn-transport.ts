@@ -112,7 +112,12 @@ export class TurnTransport extends BaseDatagramTransport {
       // The connection failed between opening and now; `allocated` carries the error.
       link.close();
     } else {
-      transport.client.start(transport.#scheduler.now());
+      try {
+        transport.client.start(transport.#scheduler.now());
+      } catch (error) {
+        link.close();
+        throw error;
+      }
       transport.#pump();
     }
     await allocated;
@@ -131,6 +136,14 @@ export class TurnTransport extends BaseDatagramTransport {
   }
 
   /** Our address as the TURN server saw it (server-reflexive), if it said. */
+  /**
+   * Datagrams dropped because the TCP/TLS connection to the server stopped draining (more than
+   * 1 MiB waiting); always 0 over UDP.
+   */
+  get droppedUnsent(): number {
+    return this.#link?.dropped ?? 0;
+  }
+
   get mappedAddress(): SocketAddress | undefined {
     return this.client.mappedAddress;
   }

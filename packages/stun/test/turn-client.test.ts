@@ -16,36 +16,21 @@ import {
 import { PasswordAlgorithm, StunMethod } from '../src/constants.js';
 import { StunErrorResponse, StunTimeoutError } from '../src/errors.js';
 import { StunMessage } from '../src/message.js';
-import { TurnClient } from '../src/turn/turn-client.js';
 import { StunIntegrityError, TurnStateError } from '../src/turn/turn-errors.js';
-import type { TurnClientOptions } from '../src/turn/turn-types.js';
 import {
+  allocated,
   channelData,
   dataIndication,
   drainEvents,
   exchange,
   FakeTurnServer,
   MAPPED,
-  PASSWORD,
+  newClient,
   PEER,
   RELAYED,
   runUntil,
   USER,
 } from './turn-test-server.js';
-
-function newClient(options: Partial<TurnClientOptions> = {}): TurnClient {
-  return new TurnClient({ transport: 'udp', username: USER, password: PASSWORD, ...options });
-}
-
-/** A client allocated on `server` at time 0. */
-function allocated(server = new FakeTurnServer(), options: Partial<TurnClientOptions> = {}) {
-  const client = newClient(options);
-  client.start(0);
-  exchange(client, server, 0);
-  expect(client.state).toBe('allocated');
-  drainEvents(client);
-  return { client, server };
-}
 
 /**
  * The same response signed under another key: a MESSAGE-INTEGRITY that does not verify, under

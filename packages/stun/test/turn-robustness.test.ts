@@ -11,7 +11,6 @@ import type { SocketAddress } from '@typertc/common';
 import { describe, expect, it } from 'vitest';
 import {
   DATA,
-  LIFETIME,
   prepareCredential,
   StreamFramer,
   StunError,
@@ -20,41 +19,27 @@ import {
   TurnClient,
   TurnTransport,
   USERNAME,
-  XOR_MAPPED_ADDRESS,
   XOR_PEER_ADDRESS,
-  XOR_RELAYED_ADDRESS,
 } from '../src/index.js';
 import {
+  allocated,
   drainEvents,
   exchange,
   FakeTurnServer,
-  MAPPED,
   PASSWORD,
   PEER,
-  RELAYED,
   USER,
+  withAllocation,
 } from './turn-test-server.js';
-
-function allocated(): { client: TurnClient; server: FakeTurnServer } {
-  const server = new FakeTurnServer();
-  const client = new TurnClient({ transport: 'udp', username: USER, password: PASSWORD });
-  client.start(0);
-  exchange(client, server, 0);
-  expect(client.state).toBe('allocated');
-  drainEvents(client);
-  return { client, server };
-}
 
 describe('unknown comprehension-required attributes (RFC 8489 §7.3)', () => {
   it('a success response carrying one is discarded, not taken as the allocation', () => {
     const server = new FakeTurnServer();
     server.override = (request, fake) => {
       if (request.integrityAt < 0) return fake.answer(request);
-      const response = new StunMessage('success', request.method, request.transactionId)
-        .add(XOR_RELAYED_ADDRESS, RELAYED)
-        .add(XOR_MAPPED_ADDRESS, MAPPED)
-        .add(LIFETIME, 600)
-        .addRaw(0x0077, new Uint8Array(4));
+      const response = withAllocation(
+        new StunMessage('success', request.method, request.transactionId),
+      ).addRaw(0x0077, new Uint8Array(4));
       return fake.sign(request, response);
     };
     const client = new TurnClient({ transport: 'udp', username: USER, password: PASSWORD });
@@ -84,10 +69,9 @@ it('a response of another method under a pending transaction id is not its answe
   const server = new FakeTurnServer();
   server.override = (request, fake) => {
     if (request.integrityAt < 0) return fake.answer(request);
-    const response = new StunMessage('success', StunMethod.Binding, request.transactionId)
-      .add(XOR_RELAYED_ADDRESS, RELAYED)
-      .add(XOR_MAPPED_ADDRESS, MAPPED)
-      .add(LIFETIME, 600);
+    const response = withAllocation(
+      new StunMessage('success', StunMethod.Binding, request.transactionId),
+    );
     return fake.sign(request, response);
   };
   const client = new TurnClient({ transport: 'udp', username: USER, password: PASSWORD });

@@ -6,6 +6,7 @@
  */
 
 import type { SocketAddress } from '@typertc/common';
+import { expect } from 'vitest';
 import {
   CHANNEL_NUMBER,
   DATA,
@@ -25,8 +26,8 @@ import { frameChannelData, parseChannelData } from '../src/channel-data.js';
 import { PasswordAlgorithm, StunMethod } from '../src/constants.js';
 import { longTermKey } from '../src/credentials.js';
 import { StunMessage } from '../src/message.js';
-import type { TurnClient } from '../src/turn/turn-client.js';
-import type { TurnEvent } from '../src/turn/turn-types.js';
+import { TurnClient } from '../src/turn/turn-client.js';
+import type { TurnClientOptions, TurnEvent } from '../src/turn/turn-types.js';
 
 export const USER = 'alice';
 export const PASSWORD = 'correct horse';
@@ -205,4 +206,29 @@ export function drainEvents(client: TurnClient): TurnEvent[] {
 /** The CHANNEL-NUMBER of a ChannelBind request. */
 export function channelOf(request: StunMessage): number | undefined {
   return request.get(CHANNEL_NUMBER);
+}
+
+export function newClient(options: Partial<TurnClientOptions> = {}): TurnClient {
+  return new TurnClient({ transport: 'udp', username: USER, password: PASSWORD, ...options });
+}
+
+/** A client allocated on `server` at time 0, its events drained. */
+export function allocated(
+  server = new FakeTurnServer(),
+  options: Partial<TurnClientOptions> = {},
+): { client: TurnClient; server: FakeTurnServer } {
+  const client = newClient(options);
+  client.start(0);
+  exchange(client, server, 0);
+  expect(client.state).toBe('allocated');
+  drainEvents(client);
+  return { client, server };
+}
+
+/** An Allocate success response's attributes (RFC 8656 §7.3) on `response`. */
+export function withAllocation(response: StunMessage): StunMessage {
+  return response
+    .add(XOR_RELAYED_ADDRESS, RELAYED)
+    .add(XOR_MAPPED_ADDRESS, MAPPED)
+    .add(LIFETIME, 600);
 }

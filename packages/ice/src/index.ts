@@ -1,2 +1,7 @@
-// Skeleton: this package is implemented by its own issue (see README.md).
-export {};
+export * from './candidate.js';
+export * from './checklist.js';
+export * from './errors.js';
+export * from './gather/host-addresses.js';
+export * from './gather/port-range.js';
+export * from './mux/index.js';
+export * from './pair.js';

@@ -1,7 +1,7 @@
 /**
  * Bad input raises SdpParseError and nothing else, in linear time: mutation fuzzing over the
  * corpus (10k cases in `npm test`, 200k in `npm run fuzz`), and pathological shapes timed at
- * two sizes.
+ * two sizes eight times apart.
  */
 
 import { fuzzIterations, fuzzParser } from '@typertc/common/testing';
@@ -69,8 +69,9 @@ describe('SDP robustness', () => {
   ];
   for (const [what, make] of shapes) {
     it(`parses ${what} in linear time`, () => {
-      // Four times the input: linear is ~4x; quadratic would be ~16x.
-      expect(timeRatio(make(20_000), make(80_000))).toBeLessThan(10);
+      // Eight times the input: linear is ~8x, quadratic ~64x; the wide gap keeps a noisy
+      // machine (GC, other test files) from reading one as the other.
+      expect(timeRatio(make(10_000), make(80_000))).toBeLessThan(24);
     });
   }
 });

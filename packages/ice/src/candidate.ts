@@ -23,7 +23,7 @@ import {
   SdpParseError,
   type TcpType,
 } from '@typertc/sdp';
-import { IceCandidateError } from './errors.js';
+import { IceCandidateError, IceError } from './errors.js';
 
 export type IceCandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
 export type IceTransportProtocol = 'udp' | 'tcp';
@@ -74,13 +74,13 @@ export const MAX_LOCAL_PREFERENCE = 65535;
 
 function checkInteger(value: number, name: string, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+    throw new IceError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
   }
 }
 
 /**
  * priority = 2^24·(type preference) + 2^8·(local preference) + (256 − component ID)
- * (RFC 8445 §5.1.2.1), with the type preferences of §5.1.2.2. Throws `RangeError` for a local
+ * (RFC 8445 §5.1.2.1), with the type preferences of §5.1.2.2. Throws `IceError` for a local
  * preference outside 0..65535 or a component outside 1..256.
  */
 export function candidatePriority(
@@ -100,13 +100,13 @@ export function candidatePriority(
  * long run of one family never starves the other: the best IPv6 address ranks first (IPv6 is
  * preferred, RFC 8421 §4), then the best IPv4, then the second IPv6, the second IPv4, and so on;
  * when one family runs out the other continues in order. Rank r gets 65535 − r, so a host with one
- * address gets 65535. Throws `RangeError` past 65536 addresses.
+ * address gets 65535. Throws `IceError` past 65536 addresses.
  */
 export function localPreferences(
   addresses: readonly { readonly family: AddressFamily }[],
 ): number[] {
   if (addresses.length > MAX_LOCAL_PREFERENCE + 1) {
-    throw new RangeError(`${addresses.length} addresses do not fit 65536 local preferences`);
+    throw new IceError(`${addresses.length} addresses do not fit 65536 local preferences`);
   }
   const ipv6: number[] = [];
   const ipv4: number[] = [];
@@ -181,7 +181,7 @@ export interface LocalCandidateInit {
 
 /**
  * One of the agent's own candidates, with its foundation (§5.1.1.3), priority (§5.1.2.1) and base
- * worked out. Throws `RangeError` for inconsistent input (a reflexive candidate without a base, a
+ * worked out. Throws `IceError` for inconsistent input (a reflexive candidate without a base, a
  * TCP candidate without `tcpType`, out-of-range numbers) and `InvalidAddressError` for an address
  * that is not an IP address.
  */
@@ -190,12 +190,12 @@ export function createLocalCandidate(init: LocalCandidateInit): LocalCandidate {
   const transport = init.transport ?? 'udp';
   checkInteger(init.port, 'port', 0, 0xffff);
   if ((transport === 'tcp') !== (init.tcpType !== undefined)) {
-    throw new RangeError('tcpType is required for TCP candidates and not allowed for UDP ones');
+    throw new IceError('tcpType is required for TCP candidates and not allowed for UDP ones');
   }
   const family = parseIpAddress(init.address).family;
   const reflexive = init.type === 'srflx' || init.type === 'prflx';
   if (reflexive !== (init.base !== undefined)) {
-    throw new RangeError(`a ${init.type} candidate ${reflexive ? 'needs' : 'is its own'} base`);
+    throw new IceError(`a ${init.type} candidate ${reflexive ? 'needs' : 'is its own'} base`);
   }
   const base = init.base ?? { address: init.address, port: init.port, family };
   const candidate: { -readonly [K in keyof LocalCandidate]: LocalCandidate[K] } = {

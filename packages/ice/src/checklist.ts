@@ -135,12 +135,12 @@ export class Checklist {
    * Forms the list from the candidates known now (RFC 8445 §6.1.2): pairs every compatible local
    * and remote candidate, orders them, replaces reflexive local candidates by their bases and
    * prunes redundant pairs, keeps the `maxPairs` best, and sets one pair per foundation to waiting.
-   * Throws `RangeError` unless `maxPairs` is a positive integer.
+   * Throws `IceError` unless `maxPairs` is a positive integer.
    */
   constructor(options: ChecklistOptions) {
     const maxPairs = options.maxPairs ?? DEFAULT_MAX_PAIRS;
     if (!Number.isInteger(maxPairs) || maxPairs < 1) {
-      throw new RangeError(`maxPairs must be a positive integer, got ${maxPairs}`);
+      throw new IceError(`maxPairs must be a positive integer, got ${maxPairs}`);
     }
     this.maxPairs = maxPairs;
     this.controllingRole = options.controlling;

@@ -1,3 +1,4 @@
+export * from './agent/index.js';
 export * from './candidate.js';
 export * from './checklist.js';
 export * from './errors.js';

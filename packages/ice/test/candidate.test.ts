@@ -12,7 +12,7 @@ import {
   parseRemoteCandidate,
   resolveCandidate,
 } from '../src/candidate.js';
-import { IceCandidateError } from '../src/errors.js';
+import { IceCandidateError, IceError } from '../src/errors.js';
 
 const CHROME_HOST =
   'candidate:1467250027 1 udp 2122260223 192.168.0.196 46243 typ host generation 0 ufrag Rt9X network-id 1 network-cost 10';
@@ -53,11 +53,11 @@ describe('candidatePriority (RFC 8445 §5.1.2)', () => {
   });
 
   it('refuses a local preference or component out of range', () => {
-    expect(() => candidatePriority('host', 65536)).toThrow(RangeError);
-    expect(() => candidatePriority('host', -1)).toThrow(RangeError);
-    expect(() => candidatePriority('host', 1.5)).toThrow(RangeError);
-    expect(() => candidatePriority('host', 65535, 0)).toThrow(RangeError);
-    expect(() => candidatePriority('host', 65535, 257)).toThrow(RangeError);
+    expect(() => candidatePriority('host', 65536)).toThrow(IceError);
+    expect(() => candidatePriority('host', -1)).toThrow(IceError);
+    expect(() => candidatePriority('host', 1.5)).toThrow(IceError);
+    expect(() => candidatePriority('host', 65535, 0)).toThrow(IceError);
+    expect(() => candidatePriority('host', 65535, 257)).toThrow(IceError);
   });
 });
 
@@ -164,17 +164,17 @@ describe('createLocalCandidate', () => {
 
   it('refuses inconsistent input', () => {
     expect(() => createLocalCandidate({ type: 'srflx', address: '203.0.113.2', port: 1 })).toThrow(
-      RangeError,
+      IceError,
     );
     const base = { address: '10.0.0.2', port: 5000, family: 'IPv4' } as const;
     expect(() =>
       createLocalCandidate({ type: 'host', address: '10.0.0.2', port: 1, base }),
-    ).toThrow(RangeError);
+    ).toThrow(IceError);
     expect(() =>
       createLocalCandidate({ type: 'host', address: '10.0.0.2', port: 9, transport: 'tcp' }),
-    ).toThrow(RangeError);
+    ).toThrow(IceError);
     expect(() => createLocalCandidate({ type: 'host', address: '10.0.0.2', port: 70000 })).toThrow(
-      RangeError,
+      IceError,
     );
     expect(() => createLocalCandidate({ type: 'host', address: 'my-host', port: 1 })).toThrow(
       InvalidAddressError,

@@ -193,7 +193,7 @@ describe('Checklist pruning (RFC 8445 §6.1.2.4) and limit (§6.1.2.5)', () => {
     expect(capped.pairs.map((pair) => pair.priority)).toEqual(
       all.pairs.slice(0, 3).map((pair) => pair.priority),
     );
-    expect(() => new Checklist({ controlling: true, maxPairs: 0 })).toThrow(RangeError);
+    expect(() => new Checklist({ controlling: true, maxPairs: 0 })).toThrow(IceError);
   });
 });
 

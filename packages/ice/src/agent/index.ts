@@ -1,0 +1,13 @@
+export {
+  DEFAULT_CHECK_RTO_MS,
+  DEFAULT_NOMINATION_DELAY_MS,
+  DEFAULT_TA_MS,
+  type IceAgentEvent,
+  type IceAgentOptions,
+  type IceTransmit,
+  type IceTransportState,
+  MAX_REMOTE_PRFLX,
+  MIN_TA_MS,
+} from './agent-types.js';
+export { CONSENT_EXPIRY_MS, CONSENT_INTERVAL_MS, CONSENT_UNANSWERED_MS } from './consent.js';
+export { IceAgent } from './ice-agent.js';

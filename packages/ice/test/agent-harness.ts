@@ -11,7 +11,12 @@ import {
   type TimerHandle,
 } from '@typertc/common';
 import type { VirtualHost, VirtualUdpSocket } from '@typertc/common/testing';
-import type { IceAgentEvent, IceAgentOptions } from '../src/agent/agent-types.js';
+import { StunMessage } from '@typertc/stun';
+import type {
+  IceAgentEvent,
+  IceAgentOptions,
+  IceLiteAgentOptions,
+} from '../src/agent/agent-types.js';
 import { IceAgent } from '../src/agent/ice-agent.js';
 import { createLocalCandidate, type LocalCandidate } from '../src/candidate.js';
 
@@ -20,16 +25,26 @@ export interface TimedEvent {
   readonly event: IceAgentEvent;
 }
 
+/** A datagram the agent sent, decoded. */
+export interface SentMessage {
+  readonly time: number;
+  readonly from: SocketAddress;
+  readonly to: SocketAddress;
+  readonly message: StunMessage;
+}
+
 export class AgentNode {
   readonly agent: IceAgent;
+  /** The candidates `introduce` announces to the peer and `restartIce` re-adds. */
   readonly candidates: LocalCandidate[] = [];
   readonly events: TimedEvent[] = [];
+  readonly sent: SentMessage[] = [];
   readonly #sockets: VirtualUdpSocket[] = [];
   #timer: TimerHandle | undefined;
 
   constructor(
     readonly clock: ManualClock,
-    options: IceAgentOptions,
+    options: IceAgentOptions | IceLiteAgentOptions,
   ) {
     this.agent = new IceAgent(options);
   }
@@ -60,6 +75,8 @@ export class AgentNode {
       const from: SocketAddress = t.from;
       const socket = this.#sockets.find((s) => sameSocketAddress(s.localAddress, from));
       if (socket === undefined) throw new Error('transmit from an unknown base');
+      const message = StunMessage.decode(t.data);
+      this.sent.push({ time: this.clock.now(), from: t.from, to: t.to, message });
       socket.send(t.data, t.to);
     }
     for (let e = this.agent.pollEvent(); e; e = this.agent.pollEvent()) {
@@ -75,6 +92,11 @@ export class AgentNode {
         this.pump();
       });
     }
+  }
+
+  /** The `selected-pair` events so far. */
+  selections(): IceAgentEvent[] {
+    return this.events.flatMap(({ event }) => (event.type === 'selected-pair' ? [event] : []));
   }
 
   states(): string[] {
@@ -108,4 +130,16 @@ export function introduce(
   }
   a.pump();
   b.pump();
+}
+
+/**
+ * An ICE restart on both sides (RFC 8445 §9): new credentials, each side's `candidates` re-added
+ * (the caller regathers in a real stack), then a fresh `introduce`.
+ */
+export function restartIce(a: AgentNode, b: AgentNode): void {
+  for (const node of [a, b]) {
+    node.agent.restart();
+    for (const candidate of node.candidates) node.agent.addLocalCandidate(candidate);
+  }
+  introduce(a, b);
 }

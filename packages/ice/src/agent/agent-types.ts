@@ -35,8 +35,8 @@ export type IceAgentEvent =
     }
   | { readonly type: 'role-changed'; readonly controlling: boolean };
 
-export interface IceAgentOptions {
-  readonly controlling: boolean;
+/** What full and lite agents are configured with alike. */
+export interface IceAgentCommonOptions {
   /** 64-bit role-conflict tie-breaker (RFC 8445 §7.1.3); default random. */
   readonly tieBreaker?: bigint;
   /** Default 8 random ice-chars (RFC 8445 §5.3: at least 4). */
@@ -56,6 +56,27 @@ export interface IceAgentOptions {
   readonly nominationDelayMs?: number;
   /** A uniform [0, 1) source for the consent interval jitter; default crypto random. */
   readonly random?: () => number;
+}
+
+/** A full agent (RFC 8445 §2.5): it checks, nominates when controlling, and runs consent. */
+export interface IceAgentOptions extends IceAgentCommonOptions {
+  readonly controlling: boolean;
+  readonly lite?: false;
+}
+
+/**
+ * A lite agent (RFC 8445 §2.5): host candidates only, never sends a request, always controlled
+ * (§6.1.1), so `controlling` may only be false.
+ */
+export interface IceLiteAgentOptions extends IceAgentCommonOptions {
+  readonly lite: true;
+  readonly controlling?: false;
+}
+
+/** New local credentials for an ICE restart (RFC 8445 §9); random when left out. */
+export interface IceRestartOptions {
+  readonly localUfrag?: string;
+  readonly localPassword?: string;
 }
 
 /**
@@ -106,8 +127,6 @@ export function cryptoRandom(): number {
 /** The options with their defaults filled in and checked. */
 export interface ResolvedAgentOptions {
   readonly tieBreaker: bigint;
-  readonly localUfrag: string;
-  readonly localPassword: string;
   readonly taMs: number;
   readonly rtoMs: number;
   readonly nominationDelayMs: number;
@@ -115,22 +134,19 @@ export interface ResolvedAgentOptions {
 }
 
 /**
- * Fills in the defaults. Throws `IceError` for a ufrag under 4 or a password under 22
- * characters (RFC 8445 §5.3) or a Ta under 5 ms (§14.2).
+ * Fills in the defaults (credentials are `localCredentials`'s). Throws `IceError` for a Ta under
+ * 5 ms (§14.2).
  */
-export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOptions {
+export function resolveAgentOptions(
+  options: IceAgentOptions | IceLiteAgentOptions,
+): ResolvedAgentOptions {
   const resolved: ResolvedAgentOptions = {
     tieBreaker: options.tieBreaker ?? randomTieBreaker(),
-    localUfrag: options.localUfrag ?? randomIceString(8),
-    localPassword: options.localPassword ?? randomIceString(24),
     taMs: options.taMs ?? DEFAULT_TA_MS,
     rtoMs: options.rtoMs ?? DEFAULT_CHECK_RTO_MS,
     nominationDelayMs: options.nominationDelayMs ?? DEFAULT_NOMINATION_DELAY_MS,
     random: options.random ?? cryptoRandom,
   };
-  if (resolved.localUfrag.length < 4 || resolved.localPassword.length < 22) {
-    throw new IceError('RFC 8445 §5.3: ufrag needs at least 4 characters, password 22');
-  }
   if (!(resolved.taMs >= MIN_TA_MS)) throw new IceError(`Ta must be at least ${MIN_TA_MS} ms`);
   return resolved;
 }

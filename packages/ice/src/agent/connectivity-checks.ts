@@ -16,7 +16,9 @@ import {
   USERNAME,
   XOR_MAPPED_ADDRESS,
 } from '@typertc/stun';
+import { candidatePriority } from '../candidate.js';
 import type { CandidatePair } from '../pair.js';
+import type { LocalCredentials, RemoteCredentials } from './credentials.js';
 
 export interface CheckRequestInit {
   readonly localUfrag: string;
@@ -32,7 +34,7 @@ export interface CheckRequestInit {
 }
 
 /** A Binding request for a check (RFC 8445 §7.1, §7.2.2), and its bytes. */
-export function buildCheckRequest(init: CheckRequestInit): {
+function buildCheckRequest(init: CheckRequestInit): {
   readonly message: StunMessage;
   readonly bytes: Uint8Array;
 } {
@@ -125,6 +127,15 @@ export interface CheckResponder {
   readonly localKey: Uint8Array;
   readonly controlling: boolean;
   readonly tieBreaker: bigint;
+  /** A lite agent is always controlled (RFC 8445 §6.1.1): it never takes the other role. */
+  readonly lite: boolean;
+}
+
+/** The ufrag a request addresses, the part of its USERNAME before the colon (§7.2.2). */
+export function addressedUfrag(request: StunMessage): string | undefined {
+  const username = request.get(USERNAME);
+  const separator = username?.indexOf(':') ?? -1;
+  return username === undefined || separator < 0 ? undefined : username.slice(0, separator);
 }
 
 /** The answer to a received check, and what it means for the agent. */
@@ -143,7 +154,8 @@ export type CheckAnswer =
  * Answers a Binding request (RFC 8445 §7.3): 400/401 when it does not authenticate, 420 for
  * unknown comprehension-required attributes (RFC 8489 §6.3.1.1), 487 when both agents claim our
  * role and our tie-breaker wins (§7.3.1.1), else a success response; `switchRole` when both
- * claim our role and theirs wins (the larger tie-breaker is controlling).
+ * claim our role and theirs wins (the larger tie-breaker is controlling). A lite agent cannot
+ * switch, so it answers every conflict with 487: the full peer then takes control (§7.2.5.1).
  */
 export function answerCheck(
   request: StunMessage,
@@ -166,7 +178,7 @@ export function answerCheck(
   let switchRole = false;
   if (role !== undefined && role.controlling === responder.controlling) {
     const weWin = responder.tieBreaker >= role.tieBreaker;
-    if (weWin === responder.controlling) {
+    if (responder.lite || weWin === responder.controlling) {
       const reply = buildErrorResponse(request, 487, 'Role Conflict', responder.localKey);
       return { accepted: false, reply };
     }
@@ -195,4 +207,50 @@ export interface PendingCheck {
   readonly priority: number;
   /** The role it claimed, to tell whether a 487 still applies (§7.2.5.1). */
   readonly controlling: boolean;
+  /**
+   * The peer's key it was signed with, which the response must verify under (§7.2.5.1): during
+   * an ICE restart consent on the old pair still runs on the old credentials.
+   */
+  readonly remoteKey: Uint8Array;
+}
+
+/**
+ * The request of a check on `pair` and what the agent remembers of it: signed with the peer's
+ * key of `credentials`, claiming `role`, with USE-CANDIDATE when it nominates.
+ */
+export function prepareCheck(
+  pair: CandidatePair,
+  purpose: CheckPurpose,
+  credentials: { readonly local: LocalCredentials; readonly remote: RemoteCredentials },
+  role: { readonly controlling: boolean; readonly tieBreaker: bigint },
+): {
+  readonly check: PendingCheck;
+  readonly transactionId: Uint8Array;
+  readonly bytes: Uint8Array;
+} {
+  // §7.1.1: the priority the local candidate would have as a peer-reflexive one.
+  const priority = candidatePriority(
+    'prflx',
+    (pair.local.priority >>> 8) & 0xffff,
+    pair.local.component,
+  );
+  const { message, bytes } = buildCheckRequest({
+    localUfrag: credentials.local.ufrag,
+    remoteUfrag: credentials.remote.ufrag,
+    remoteKey: credentials.remote.key,
+    priority,
+    controlling: role.controlling,
+    tieBreaker: role.tieBreaker,
+    useCandidate: purpose === 'nomination',
+  });
+  const check: PendingCheck = {
+    purpose,
+    pair,
+    from: pair.local.base,
+    to: { address: pair.remote.address, port: pair.remote.port, family: pair.remote.family },
+    priority,
+    controlling: role.controlling,
+    remoteKey: credentials.remote.key,
+  };
+  return { check, transactionId: message.transactionId, bytes };
 }

@@ -10,6 +10,13 @@
  * `disconnected` (W3C) is not in RFC 7675. We follow libwebrtc's 2.5 s receive timeout: when a
  * consent request has gone unanswered for 2.5 s (three transmissions with the default RTO), the
  * path is reported `unanswered`; the first response makes it `fresh` again.
+ *
+ * A lite agent sends no consent requests: RFC 7675 §4 leaves consent to the full agent and has
+ * the lite one answer them as ordinary checks. As the lite side's own liveness signal we count
+ * each authenticated check the peer sends on the selected pair as freshness, so 30 s without one
+ * expires consent. This is our extension, not RFC 7675's; it cannot cut a healthy session, since
+ * a full peer with consent sends a request every 4–6 s, and one without consent stops sending
+ * (§5.1).
  */
 
 /** RFC 7675 §5.1. */
@@ -28,23 +35,28 @@ export class ConsentFreshness {
   /** When the oldest consent request still unanswered was sent. */
   #unansweredSince: number | undefined;
   readonly #random: () => number;
+  /** False for a lite agent, which only hears the peer's requests. */
+  readonly #sendsRequests: boolean;
 
   /** Consent starts fresh: the check that selected the pair was just answered. */
-  constructor(now: number, random: () => number) {
+  constructor(now: number, random: () => number, sendsRequests: boolean) {
     this.#random = random;
+    this.#sendsRequests = sendsRequests;
     this.#lastFreshAt = now;
     this.#nextRequestAt = now + this.#interval();
   }
 
   /** Whether a consent request is due now; if so, it is counted as sent. */
   takeDueRequest(now: number): boolean {
-    if (now < this.#nextRequestAt || this.status(now) === 'expired') return false;
+    if (!this.#sendsRequests || now < this.#nextRequestAt || this.status(now) === 'expired') {
+      return false;
+    }
     this.#nextRequestAt = now + this.#interval();
     this.#unansweredSince ??= now;
     return true;
   }
 
-  /** An authenticated response to a request on the pair arrived. */
+  /** An authenticated response to a request on the pair arrived (lite: a request did). */
   handleResponse(now: number): void {
     this.#lastFreshAt = now;
     this.#unansweredSince = undefined;
@@ -62,7 +74,8 @@ export class ConsentFreshness {
   /** The next time the status may change or a request falls due. */
   deadline(now: number): number | undefined {
     if (this.status(now) === 'expired') return undefined;
-    let at = Math.min(this.#nextRequestAt, this.#lastFreshAt + CONSENT_EXPIRY_MS);
+    let at = this.#lastFreshAt + CONSENT_EXPIRY_MS;
+    if (this.#sendsRequests) at = Math.min(at, this.#nextRequestAt);
     if (this.#unansweredSince !== undefined && this.status(now) === 'fresh') {
       at = Math.min(at, this.#unansweredSince + CONSENT_UNANSWERED_MS);
     }

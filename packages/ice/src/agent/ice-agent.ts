@@ -18,95 +18,117 @@
  *   more candidates and no check is left to run (W3C `RTCIceTransportState`). A controlling agent
  *   on a clean path is connected one Ta after its first check succeeds (the nomination waits its
  *   turn in the pacing). `failed`: every pair failed after end-of-candidates (RFC 8838 §8), or
- *   consent expired (RFC 7675 §5.1); `disconnected`: see `consent.ts`. Failure is final here.
+ *   consent expired (RFC 7675 §5.1); `disconnected`: see `consent.ts`. Only an ICE restart
+ *   leaves `failed`.
+ * - ICE restart (§9, `restart`): new local credentials and a new `CheckSession`; the old selected
+ *   pair keeps carrying data on the old credentials until the new checks select a pair and
+ *   `selected-pair` fires (see `previous-generation.ts`). A failed agent restarts from `new`.
+ * - ICE-lite (§2.5, `lite: true`): host candidates only (§5.2), no requests of its own (§6.2),
+ *   always controlled (§6.1.1; conflicts get 487, so the full peer takes control). An
+ *   authenticated check proves its pair (a lite agent has no checks of its own to wait for) and
+ *   USE-CANDIDATE selects it (§7.3.2, §8.2); the lite agent is then `completed`, having nothing
+ *   left to check. Consent: see `consent.ts`. Against a lite peer (`setRemoteLite`), a full agent
+ *   is controlling (§6.1.1) and no role conflict can arise. Two lite agents are not supported:
+ *   neither would send a check (§6.2), so no pair could ever be selected.
  */
 
 import type { SocketAddress } from '@typertc/common';
 import { sameSocketAddress } from '@typertc/common';
-import {
-  ERROR_CODE,
-  StunMessage,
-  StunMethod,
-  shortTermKey,
-  XOR_MAPPED_ADDRESS,
-} from '@typertc/stun';
-import { candidatePriority, type IceCandidate, type LocalCandidate } from '../candidate.js';
-import { Checklist } from '../checklist.js';
+import { ERROR_CODE, StunMessage, StunMethod, XOR_MAPPED_ADDRESS } from '@typertc/stun';
+import type { IceCandidate, LocalCandidate } from '../candidate.js';
+import { IceError } from '../errors.js';
 import { type CandidatePair, pairPriority } from '../pair.js';
 import {
   type IceAgentEvent,
   type IceAgentOptions,
+  type IceLiteAgentOptions,
+  type IceRestartOptions,
   type IceTransmit,
   type IceTransportState,
-  MAX_REMOTE_PRFLX,
   resolveAgentOptions,
 } from './agent-types.js';
+import { CheckSession } from './check-session.js';
 import {
+  addressedUfrag,
   answerCheck,
-  buildCheckRequest,
   type CheckPurpose,
+  type CheckResponder,
   type PendingCheck,
+  prepareCheck,
 } from './connectivity-checks.js';
 import { CONSENT_TRANSMISSIONS, ConsentFreshness } from './consent.js';
-import { learnRemotePeerReflexive, localCandidateAt, pairOnPath } from './peer-reflexive.js';
+import {
+  type LocalCredentials,
+  localCredentials,
+  type RemoteCredentials,
+  remoteCredentials,
+} from './credentials.js';
+import { localCandidateAt } from './peer-reflexive.js';
 import { PendingChecks } from './pending-checks.js';
-import { ValidList } from './valid-list.js';
+import { onPath, type PreviousGeneration } from './previous-generation.js';
+import type { ValidPair } from './valid-list.js';
 
 export class IceAgent {
-  readonly localUfrag: string;
-  readonly localPassword: string;
   readonly tieBreaker: bigint;
+  /** RFC 8445 §2.5. */
+  readonly lite: boolean;
   #controlling: boolean;
-  readonly #localKey: Uint8Array;
-  #remoteUfrag: string | undefined;
-  #remoteKey: Uint8Array | undefined;
+  #remoteLite = false;
+  #local: LocalCredentials;
+  #remote: RemoteCredentials | undefined;
+  /** During an ICE restart: the old selected pair and its credentials. */
+  #previous: PreviousGeneration | undefined;
   readonly #taMs: number;
   readonly #rtoMs: number;
+  readonly #maxPairs: number | undefined;
   readonly #nominationDelayMs: number;
   readonly #random: () => number;
-  readonly #checklist: Checklist;
-  readonly #locals: LocalCandidate[] = [];
-  readonly #valid = new ValidList();
+  #session: CheckSession;
   readonly #pending = new PendingChecks((transmit) => this.#transmits.push(transmit));
-  /** §6.1.4.1: pairs to check ahead of the ordinary ones, oldest first. */
-  readonly #triggered: CandidatePair[] = [];
-  /** Pairs the controlled agent saw USE-CANDIDATE on before their own check succeeded. */
-  readonly #nominateOnSuccess = new Set<CandidatePair>();
   readonly #transmits: IceTransmit[] = [];
   readonly #events: IceAgentEvent[] = [];
-  #remotePrflx = 0;
   #state: IceTransportState = 'new';
-  #endOfRemoteCandidates = false;
-  #checksStarted = false;
-  /** When Ta next allows a check. */
-  #nextCheckAt = Number.NEGATIVE_INFINITY;
-  /** No check was found at the last Ta tick and nothing changed since. */
-  #checksIdle = false;
-  #firstValidAt: number | undefined;
-  #nominating = false;
+  /** Consent on the pair carrying data: the selected one, or the old one during a restart. */
   #consent: ConsentFreshness | undefined;
   /** The latest `now` an input brought, for deadlines computed in `pollTimeout`. */
   #lastNow: number | undefined;
 
-  constructor(options: IceAgentOptions) {
+  /**
+   * Throws `IceError` for credentials shorter than RFC 8445 §5.3 allows, a Ta under 5 ms, or a
+   * lite agent asked to be controlling.
+   */
+  constructor(options: IceAgentOptions | IceLiteAgentOptions) {
     const resolved = resolveAgentOptions(options);
-    this.#controlling = options.controlling;
+    this.lite = options.lite === true;
+    if (this.lite && options.controlling === true) {
+      throw new IceError('RFC 8445 §6.1.1: a lite agent is always controlled');
+    }
+    this.#controlling = options.controlling === true;
     this.tieBreaker = resolved.tieBreaker;
-    this.localUfrag = resolved.localUfrag;
-    this.localPassword = resolved.localPassword;
-    this.#localKey = shortTermKey(this.localPassword);
+    this.#local = localCredentials(options);
     this.#taMs = resolved.taMs;
     this.#rtoMs = resolved.rtoMs;
+    this.#maxPairs = options.maxPairs;
     this.#nominationDelayMs = resolved.nominationDelayMs;
     this.#random = resolved.random;
-    this.#checklist = new Checklist({
-      controlling: options.controlling,
-      ...(options.maxPairs !== undefined && { maxPairs: options.maxPairs }),
-    });
+    this.#session = new CheckSession(this.#controlling, this.#maxPairs);
+  }
+
+  get localUfrag(): string {
+    return this.#local.ufrag;
+  }
+
+  get localPassword(): string {
+    return this.#local.password;
   }
 
   get controlling(): boolean {
     return this.#controlling;
+  }
+
+  /** Whether the peer is a lite agent (`setRemoteLite`). */
+  get remoteLite(): boolean {
+    return this.#remoteLite;
   }
 
   get state(): IceTransportState {
@@ -115,54 +137,106 @@ export class IceAgent {
 
   /** The checklist's pairs, best first (a snapshot of live objects). */
   get pairs(): readonly CandidatePair[] {
-    return this.#checklist.pairs;
+    return this.#session.checklist.pairs;
   }
 
   get remoteCandidates(): readonly IceCandidate[] {
-    return this.#checklist.remoteCandidates;
+    return this.#session.checklist.remoteCandidates;
   }
 
+  /** The pair carrying data: the selected one, or during a restart the old one until then. */
   get selectedPair(): { local: LocalCandidate; remote: IceCandidate } | undefined {
-    const selected = this.#valid.selected;
+    const selected = this.#dataPair();
     return selected === undefined ? undefined : { local: selected.local, remote: selected.remote };
   }
 
-  setRemoteCredentials(ufrag: string, password: string): void {
-    this.#remoteUfrag = ufrag;
-    this.#remoteKey = shortTermKey(password);
-    this.#checksIdle = false;
+  /** Whether an ICE restart is under way: the old pair carries data until a new one is selected. */
+  get restarting(): boolean {
+    return this.#previous !== undefined;
   }
 
+  setRemoteCredentials(ufrag: string, password: string): void {
+    this.#remote = remoteCredentials(ufrag, password);
+    this.#session.checksIdle = false;
+  }
+
+  /**
+   * The peer is a lite agent (SDP `a=ice-lite`, RFC 8839 §5.3): this full agent takes the
+   * controlling role (RFC 8445 §6.1.1) and keeps it. Throws `IceError` on a lite agent: two lite
+   * agents are not supported.
+   */
+  setRemoteLite(remoteLite: boolean): void {
+    if (remoteLite && this.lite) {
+      throw new IceError('two lite agents cannot run ICE with each other (RFC 8445 §6.1.1)');
+    }
+    this.#remoteLite = remoteLite;
+    if (remoteLite && !this.#controlling) this.#switchRole(true);
+  }
+
+  /**
+   * ICE restart (RFC 8445 §9): new local credentials (random unless given), and a new checklist
+   * from scratch. The caller then gives the peer's new credentials (`setRemoteCredentials`),
+   * re-adds the local candidates to check and adds the peer's new ones. Meanwhile the selected
+   * pair keeps carrying data on the old credentials until the new checks select a pair. Throws
+   * `IceError` for credentials shorter than §5.3 allows.
+   */
+  restart(options: IceRestartOptions = {}): void {
+    if (this.#state === 'closed') return;
+    const local = localCredentials(options);
+    if (local.ufrag === this.#local.ufrag || local.password === this.#local.password) {
+      throw new IceError('RFC 8445 §9: an ICE restart changes both ufrag and password');
+    }
+    const selected = this.#dataPair();
+    // A restart during a restart keeps the generation whose pair still carries data; a pair
+    // without consent (a failed agent's) carries none.
+    const carriesData = selected !== undefined && this.#consent !== undefined;
+    if (this.#previous === undefined && carriesData) {
+      this.#previous = { local: this.#local, remote: this.#remote, selected };
+    }
+    this.#local = local;
+    // Checks of the old checklist stop; consent on the old pair goes on.
+    this.#pending.cancelWhere((check) => check.purpose !== 'consent');
+    this.#session = new CheckSession(this.#controlling, this.#maxPairs);
+    if (this.#state === 'failed') this.#setState('new');
+  }
+
+  /** Throws `IceError` for a non-host candidate on a lite agent (RFC 8445 §5.2). */
   addLocalCandidate(candidate: LocalCandidate): void {
     if (this.#state === 'closed') return;
-    this.#locals.push(candidate);
-    if (this.#checklist.addLocalCandidate(candidate).length > 0) this.#checksIdle = false;
+    if (this.lite && candidate.type !== 'host') {
+      throw new IceError('RFC 8445 §5.2: a lite agent has host candidates only');
+    }
+    this.#session.locals.push(candidate);
+    if (this.#session.checklist.addLocalCandidate(candidate).length > 0)
+      this.#session.checksIdle = false;
   }
 
   addRemoteCandidate(candidate: IceCandidate): void {
     if (this.#state === 'closed') return;
-    if (this.#checklist.addRemoteCandidate(candidate).length > 0) this.#checksIdle = false;
+    if (this.#session.checklist.addRemoteCandidate(candidate).length > 0)
+      this.#session.checksIdle = false;
   }
 
   /** RFC 8838 §13: the peer will send no more candidates (failure becomes final). */
   endOfRemoteCandidates(): void {
-    this.#endOfRemoteCandidates = true;
+    this.#session.endOfRemoteCandidates = true;
     this.#updateState(undefined);
   }
 
   close(): void {
     if (this.#state === 'closed') return;
     this.#pending.cancelWhere(() => true);
-    this.#triggered.length = 0;
+    this.#session.triggered.length = 0;
     this.#transmits.length = 0;
     this.#consent = undefined;
+    this.#previous = undefined;
     this.#setState('closed');
   }
 
   /** A STUN datagram that arrived on the base `local` from `remote`. */
   handleDatagram(data: Uint8Array, local: SocketAddress, remote: SocketAddress, now: number): void {
-    // Failed is final (no ICE restart here) and, after consent expiry, RFC 7675 §5.1 forbids
-    // sending; so a failed agent answers nothing.
+    // After consent expiry RFC 7675 §5.1 forbids sending; so a failed agent answers nothing
+    // until an ICE restart.
     if (this.#state === 'closed' || this.#state === 'failed') return;
     let message: StunMessage;
     try {
@@ -195,17 +269,17 @@ export class IceAgent {
   pollTimeout(): number | undefined {
     if (this.#state === 'closed' || this.#state === 'failed') return undefined;
     const deadlines: number[] = [];
-    if (this.#hasChecksToRun()) deadlines.push(this.#nextCheckAt);
+    if (this.#hasChecksToRun()) deadlines.push(this.#session.nextCheckAt);
     const retransmitAt = this.#pending.deadline();
     if (retransmitAt !== undefined) deadlines.push(retransmitAt);
     if (
-      this.#firstValidAt !== undefined &&
+      this.#session.firstValidAt !== undefined &&
       this.#controlling &&
-      !this.#nominating &&
-      this.#valid.selected === undefined &&
-      this.#valid.best !== undefined
+      !this.#session.nominating &&
+      this.#session.valid.selected === undefined &&
+      this.#session.valid.best !== undefined
     ) {
-      deadlines.push(this.#firstValidAt + this.#nominationDelayMs);
+      deadlines.push(this.#session.firstValidAt + this.#nominationDelayMs);
     }
     if (this.#consent !== undefined && this.#lastNow !== undefined) {
       const at = this.#consent.deadline(this.#lastNow);
@@ -217,74 +291,60 @@ export class IceAgent {
   /** Everything that may happen at `now` after an input: a paced check, nomination, consent. */
   #tick(now: number): void {
     this.#lastNow = now;
-    this.#maybeNominate(now);
+    if (this.#controlling) this.#session.maybeStartNomination(this.#nominationDelayMs, now);
     this.#runConsent(now);
-    if (now >= this.#nextCheckAt && this.#hasChecksToRun()) this.#sendNextCheck(now);
+    if (now >= this.#session.nextCheckAt && this.#hasChecksToRun()) this.#sendNextCheck(now);
     this.#updateState(now);
   }
 
   #hasChecksToRun(): boolean {
-    if (this.#remoteKey === undefined || this.#state === 'failed') return false;
+    // §6.2: a lite agent never sends checks.
+    if (this.lite || this.#remote === undefined || this.#state === 'failed') return false;
+    // §9: a restart's checks wait for the peer's new credentials; the old ones are the old pair's.
+    if (this.#previous !== undefined && this.#previous.remote === this.#remote) return false;
     // §8.1.2: once a pair is nominated, ordinary checks stop; triggered ones still answer the peer.
-    return this.#triggered.length > 0 || (!this.#checksIdle && this.#valid.selected === undefined);
+    return (
+      this.#session.triggered.length > 0 ||
+      (!this.#session.checksIdle && this.#session.valid.selected === undefined)
+    );
   }
 
   /** §6.1.4.2: one check per Ta, the triggered queue first. */
   #sendNextCheck(now: number): void {
     const nominating = (pair: CandidatePair): boolean =>
-      this.#controlling && this.#valid.nominationTarget === pair;
-    let pair = this.#triggered.shift();
-    // A pair that succeeded while queued needs no second check, unless this one nominates it;
-    // one the full checklist discarded meanwhile (RFC 8838 §10) is no longer checked.
-    const stale = (candidate: CandidatePair): boolean =>
-      (candidate.state === 'succeeded' && !nominating(candidate)) || !this.#listed(candidate);
-    while (pair !== undefined && stale(pair)) {
-      pair = this.#triggered.shift();
-    }
-    if (pair === undefined && this.#valid.selected === undefined) {
-      pair = this.#checklist.nextToCheck();
-    }
+      this.#controlling && this.#session.valid.nominationTarget === pair;
+    const pair = this.#session.takeNextPair(nominating);
     if (pair === undefined) {
-      this.#checksIdle = true;
+      this.#session.checksIdle = true;
       return;
     }
     // A nomination re-checks a succeeded pair; the pair stays succeeded meanwhile.
-    if (pair.state !== 'succeeded') this.#checklist.markInProgress(pair);
+    if (pair.state !== 'succeeded') this.#session.checklist.markInProgress(pair);
     this.#sendRequest(pair, nominating(pair) ? 'nomination' : 'check', now);
-    this.#nextCheckAt = now + this.#taMs;
+    this.#session.nextCheckAt = now + this.#taMs;
   }
 
-  #sendRequest(pair: CandidatePair, purpose: CheckPurpose, now: number): void {
-    const remoteUfrag = this.#remoteUfrag;
-    const remoteKey = this.#remoteKey;
-    if (remoteUfrag === undefined || remoteKey === undefined) return;
-    // §7.1.1: the priority the local candidate would have as a peer-reflexive one.
-    const priority = candidatePriority(
-      'prflx',
-      (pair.local.priority >>> 8) & 0xffff,
-      pair.local.component,
-    );
-    const { message, bytes } = buildCheckRequest({
-      localUfrag: this.localUfrag,
-      remoteUfrag,
-      remoteKey,
-      priority,
-      controlling: this.#controlling,
-      tieBreaker: this.tieBreaker,
-      useCandidate: purpose === 'nomination',
-    });
-    const to = { address: pair.remote.address, port: pair.remote.port, family: pair.remote.family };
-    const check: PendingCheck = {
-      purpose,
+  #sendRequest(
+    pair: CandidatePair,
+    purpose: CheckPurpose,
+    now: number,
+    credentials: { local: LocalCredentials; remote: RemoteCredentials | undefined } = {
+      local: this.#local,
+      remote: this.#remote,
+    },
+  ): void {
+    const remote = credentials.remote;
+    if (remote === undefined) return;
+    const role = { controlling: this.#controlling, tieBreaker: this.tieBreaker };
+    const { check, transactionId, bytes } = prepareCheck(
       pair,
-      from: pair.local.base,
-      to,
-      priority,
-      controlling: this.#controlling,
-    };
+      purpose,
+      { local: credentials.local, remote },
+      role,
+    );
     this.#pending.start(
       check,
-      { transactionId: message.transactionId, bytes },
+      { transactionId, bytes },
       {
         reliable: false,
         rto: this.#rtoMs,
@@ -295,7 +355,7 @@ export class IceAgent {
       },
       now,
     );
-    this.#checksStarted = true;
+    this.#session.checksStarted = true;
   }
 
   #handleRequest(
@@ -304,44 +364,76 @@ export class IceAgent {
     remote: SocketAddress,
     now: number,
   ): void {
-    const answer = answerCheck(request, remote, {
-      localUfrag: this.localUfrag,
-      localKey: this.#localKey,
-      controlling: this.#controlling,
-      tieBreaker: this.tieBreaker,
-    });
+    const previous = this.#previous;
+    if (previous !== undefined && addressedUfrag(request) === previous.local.ufrag) {
+      this.#answerPreviousGeneration(request, local, remote, previous, now);
+      return;
+    }
+    const answer = answerCheck(request, remote, this.#responder(this.#local));
     this.#transmits.push({ data: answer.reply, from: local, to: remote });
     if (!answer.accepted) return;
     if (answer.switchRole) this.#switchRole(!this.#controlling);
-    const pair = this.#pairFor(local, remote, answer.priority);
+    const pair = this.#session.pairFor(local, remote, answer.priority);
     if (pair === undefined) return;
+    if (this.lite) {
+      this.#checkedByPeer(pair, answer.useCandidate, now);
+      return;
+    }
     // §7.3.1.4: a triggered check, unless the pair has succeeded or is queued already. A check
     // in progress stops retransmitting; the triggered one replaces it.
-    if (pair.state !== 'succeeded' && !this.#triggered.includes(pair)) {
+    if (pair.state !== 'succeeded' && !this.#session.triggered.includes(pair)) {
       this.#pending.supersede(pair);
-      this.#checklist.markWaiting(pair);
-      this.#triggered.push(pair);
+      this.#session.checklist.markWaiting(pair);
+      this.#session.triggered.push(pair);
     }
     // §7.3.1.5: as the controlled agent, USE-CANDIDATE nominates the pair.
     if (answer.useCandidate && !this.#controlling) {
       if (pair.state === 'succeeded') this.#nominate(pair, now);
-      else this.#nominateOnSuccess.add(pair);
+      else this.#session.nominateOnSuccess.add(pair);
     }
   }
 
-  /** The checklist pair of a request, learning the source as a prflx candidate (§7.3.1.3). */
-  /** The checklist pair of a request, learning its source as a prflx candidate (§7.3.1.3). */
-  #pairFor(
+  /** Who answers a check addressed to `credentials`' ufrag: us, in our current role. */
+  #responder(credentials: LocalCredentials): CheckResponder {
+    return {
+      localUfrag: credentials.ufrag,
+      localKey: credentials.key,
+      controlling: this.#controlling,
+      tieBreaker: this.tieBreaker,
+      lite: this.lite,
+    };
+  }
+
+  /**
+   * A request for our old ufrag during a restart: the peer's consent check on the old pair (or a
+   * check of a peer that has not heard of the restart yet). Answered under the old credentials,
+   * and nothing more: it belongs to no pair of the new checklist.
+   */
+  #answerPreviousGeneration(
+    request: StunMessage,
     local: SocketAddress,
     remote: SocketAddress,
-    priority: number,
-  ): CandidatePair | undefined {
-    const known = pairOnPath(this.#checklist, local, remote);
-    if (known !== undefined || this.#remotePrflx >= MAX_REMOTE_PRFLX) return known;
-    if (!learnRemotePeerReflexive(this.#checklist, remote, priority)) return undefined;
-    this.#remotePrflx++;
-    this.#checksIdle = false;
-    return pairOnPath(this.#checklist, local, remote);
+    previous: PreviousGeneration,
+    now: number,
+  ): void {
+    const answer = answerCheck(request, remote, this.#responder(previous.local));
+    this.#transmits.push({ data: answer.reply, from: local, to: remote });
+    if (answer.accepted && this.lite && onPath(previous.selected, local, remote)) {
+      this.#consent?.handleResponse(now);
+    }
+  }
+
+  /**
+   * A lite agent's pair proved by the peer's authenticated check (it has no checks of its own),
+   * selected on USE-CANDIDATE (RFC 8445 §7.3.2, §8.2); checks on the selected pair are its consent
+   * signal (see `consent.ts`).
+   */
+  #checkedByPeer(pair: CandidatePair, useCandidate: boolean, now: number): void {
+    this.#session.checksStarted = true;
+    if (pair.state !== 'succeeded') this.#session.checklist.markSucceeded(pair);
+    this.#session.valid.add(pair, pair.local, pair.priority);
+    if (useCandidate) this.#nominate(pair, now);
+    if (this.#session.valid.selected?.pair === pair) this.#consent?.handleResponse(now);
   }
 
   #handleResponse(
@@ -351,8 +443,7 @@ export class IceAgent {
     now: number,
   ): void {
     const check = this.#pending.find(response.transactionId);
-    if (check === undefined || this.#remoteKey === undefined) return;
-    if (!response.verifyIntegrity(this.#remoteKey)) return;
+    if (check === undefined || !response.verifyIntegrity(check.remoteKey)) return;
     if (!this.#pending.complete(response.transactionId, now)) return;
     // §7.2.5.2.1: the response must come from where the request went, to where it came from.
     if (!sameSocketAddress(remote, check.to) || !sameSocketAddress(local, check.from)) {
@@ -361,11 +452,12 @@ export class IceAgent {
     }
     if (response.messageClass === 'error') {
       const code = response.get(ERROR_CODE)?.code;
-      // §7.2.5.1: on 487 take the other role, unless it was already switched, and retry.
-      if (code === 487 && check.purpose !== 'consent') {
+      // §7.2.5.1: on 487 take the other role, unless it was already switched, and retry. Against
+      // a lite peer we stay controlling (§6.1.1): its 487 is an error like any other.
+      if (code === 487 && check.purpose !== 'consent' && !this.#remoteLite) {
         if (check.controlling === this.#controlling) this.#switchRole(!this.#controlling);
-        this.#checklist.markWaiting(check.pair);
-        this.#triggered.push(check.pair);
+        this.#session.checklist.markWaiting(check.pair);
+        this.#session.triggered.push(check.pair);
         return;
       }
       this.#checkFailed(check);
@@ -386,108 +478,101 @@ export class IceAgent {
   /** §7.2.5.3: the pair and the one the mapped address makes are valid. */
   #checkSucceeded(check: PendingCheck, mapped: SocketAddress, now: number): void {
     const { pair } = check;
-    if (!this.#listed(pair)) return;
-    const local = localCandidateAt(this.#locals, mapped, {
+    if (!this.#session.listed(pair)) return;
+    const local = localCandidateAt(this.#session.locals, mapped, {
       from: check.from,
       priority: check.priority,
       component: pair.local.component,
     });
-    this.#checklist.markSucceeded(pair);
+    this.#session.checklist.markSucceeded(pair);
     this.#pending.cancelWhere((other, superseded) => superseded && other.pair === pair);
-    this.#valid.add(pair, local, pairPriority(this.#controlling, local, pair.remote));
-    this.#firstValidAt ??= now;
-    if (check.purpose === 'nomination' || this.#nominateOnSuccess.has(pair))
+    this.#session.valid.add(pair, local, pairPriority(this.#controlling, local, pair.remote));
+    this.#session.firstValidAt ??= now;
+    if (check.purpose === 'nomination' || this.#session.nominateOnSuccess.has(pair))
       this.#nominate(pair, now);
-    if (this.#consent !== undefined && this.#valid.selected?.pair === pair) {
+    if (this.#consent !== undefined && this.#session.valid.selected?.pair === pair) {
       this.#consent.handleResponse(now);
     }
   }
 
-  /** Whether the checklist still holds the pair: a full one discards waiting pairs. */
-  #listed(pair: CandidatePair): boolean {
-    return this.#checklist.pairs.includes(pair);
-  }
-
   #checkFailed(check: PendingCheck): void {
     // Consent expiry decides, not one consent transaction.
-    if (check.purpose === 'consent' || !this.#listed(check.pair)) return;
-    this.#checklist.markFailed(check.pair);
-    this.#valid.remove(check.pair);
-    if (check.purpose === 'nomination') this.#nominating = false;
-  }
-
-  /** Regular nomination by the controlling agent (§8.1.1). */
-  #maybeNominate(now: number): void {
-    if (!this.#controlling || this.#nominating || this.#valid.selected !== undefined) return;
-    const best = this.#valid.best;
-    if (best === undefined || this.#firstValidAt === undefined) return;
-    const betterPending = this.#checklist.pairs.some(
-      (pair) =>
-        pair.priority > best.priority && pair.state !== 'failed' && pair.state !== 'succeeded',
-    );
-    if (betterPending && now < this.#firstValidAt + this.#nominationDelayMs) return;
-    this.#nominating = true;
-    this.#valid.nominationTarget = best.pair;
-    const queued = this.#triggered.indexOf(best.pair);
-    if (queued >= 0) this.#triggered.splice(queued, 1);
-    this.#triggered.unshift(best.pair);
+    if (check.purpose === 'consent' || !this.#session.listed(check.pair)) return;
+    this.#session.checklist.markFailed(check.pair);
+    this.#session.valid.remove(check.pair);
+    if (check.purpose === 'nomination') this.#session.nominating = false;
   }
 
   #nominate(pair: CandidatePair, now: number): void {
-    this.#checklist.markNominated(pair);
-    this.#nominateOnSuccess.delete(pair);
-    const before = this.#valid.selected;
-    const selected = this.#valid.nominate(pair);
+    this.#session.checklist.markNominated(pair);
+    this.#session.nominateOnSuccess.delete(pair);
+    const before = this.#session.valid.selected;
+    const selected = this.#session.valid.nominate(pair);
     if (selected === undefined || selected === before) return;
     // §8.1.2: checks of lower-priority pairs stop once a pair is nominated.
     const lower = this.#pending.cancelWhere(
       (check) => check.purpose === 'check' && check.pair.priority < selected.priority,
     );
-    for (const check of lower) this.#checklist.markFailed(check.pair);
-    this.#consent = new ConsentFreshness(now, this.#random);
+    for (const check of lower) this.#session.checklist.markFailed(check.pair);
+    // §9: the restart is complete; the old pair, its consent and its credentials go.
+    if (this.#previous !== undefined) {
+      const old = this.#previous.selected.pair;
+      this.#pending.cancelWhere((check) => check.pair === old);
+      this.#previous = undefined;
+    }
+    this.#consent = new ConsentFreshness(now, this.#random, !this.lite);
     this.#events.push({ type: 'selected-pair', local: selected.local, remote: selected.remote });
   }
 
   #runConsent(now: number): void {
     const consent = this.#consent;
-    const selected = this.#valid.selected;
-    if (consent === undefined || selected === undefined) return;
-    if (consent.takeDueRequest(now)) this.#sendRequest(selected.pair, 'consent', now);
+    const selected = this.#dataPair();
+    if (consent === undefined || selected === undefined || !consent.takeDueRequest(now)) return;
+    const previous = this.#previous;
+    if (previous === undefined) this.#sendRequest(selected.pair, 'consent', now);
+    else this.#sendRequest(selected.pair, 'consent', now, previous);
+  }
+
+  /** The selected pair, or during a restart the old one until a new one is selected. */
+  #dataPair(): ValidPair | undefined {
+    return this.#session.valid.selected ?? this.#previous?.selected;
   }
 
   #switchRole(controlling: boolean): void {
     this.#controlling = controlling;
-    this.#checklist.recomputePriorities(controlling);
-    this.#valid.recomputePriorities(controlling);
-    this.#nominating = false;
+    this.#session.checklist.recomputePriorities(controlling);
+    this.#session.valid.recomputePriorities(controlling);
+    this.#session.nominating = false;
     this.#events.push({ type: 'role-changed', controlling });
   }
 
   #updateState(now: number | undefined): void {
     if (this.#state === 'closed' || this.#state === 'failed') return;
-    const selected = this.#valid.selected;
+    const selected = this.#dataPair();
     if (selected !== undefined && this.#consent !== undefined && now !== undefined) {
       const status = this.#consent.status(now);
       if (status === 'expired') {
         // RFC 7675 §5.1: without consent the agent stops sending on the pair.
         this.#pending.cancelWhere(() => true);
         this.#consent = undefined;
+        this.#previous = undefined;
         this.#setState('failed');
       } else if (status === 'unanswered') this.#setState('disconnected');
       else this.#setState(this.#isComplete() ? 'completed' : 'connected');
       return;
     }
     if (selected !== undefined) return;
-    // Without local candidates gathering is still under way: nothing has failed yet.
-    const usable = this.#checklist.pairs.some((pair) => pair.state !== 'failed');
-    const exhausted = this.#endOfRemoteCandidates && this.#locals.length > 0 && !usable;
-    if (exhausted && this.#triggered.length === 0) {
+    // A lite agent checks nothing, so nothing of its can be exhausted.
+    if (!this.lite && this.#session.exhausted()) {
       this.#setState('failed');
-    } else if (this.#checksStarted) this.#setState('checking');
+    } else if (this.#session.checksStarted) this.#setState('checking');
   }
 
   #isComplete(): boolean {
-    if (!this.#endOfRemoteCandidates || this.#triggered.length > 0) return false;
+    // A restart's checks are still to select a pair; a lite agent has nothing to check.
+    if (this.#previous !== undefined) return false;
+    if (this.lite) return true;
+    if (!this.#session.endOfRemoteCandidates || this.#session.triggered.length > 0) return false;
     return !this.#pending.hasActiveChecks();
   }
 

@@ -4,26 +4,18 @@
  * address is the transmit's base, and one timer armed at `pollTimeout`.
  */
 
-import {
-  type ManualClock,
-  type SocketAddress,
-  sameSocketAddress,
-  type TimerHandle,
-} from '@typertc/common';
+import { type ManualClock, type SocketAddress, sameSocketAddress } from '@typertc/common';
 import type { VirtualHost, VirtualUdpSocket } from '@typertc/common/testing';
 import { StunMessage } from '@typertc/stun';
 import type {
   IceAgentEvent,
   IceAgentOptions,
   IceLiteAgentOptions,
+  IceTransmit,
 } from '../src/agent/agent-types.js';
 import { IceAgent } from '../src/agent/ice-agent.js';
 import { createLocalCandidate, type LocalCandidate } from '../src/candidate.js';
-
-export interface TimedEvent {
-  readonly time: number;
-  readonly event: IceAgentEvent;
-}
+import { AgentDriver } from './agent-driver.js';
 
 /** A datagram the agent sent, decoded. */
 export interface SentMessage {
@@ -33,20 +25,14 @@ export interface SentMessage {
   readonly message: StunMessage;
 }
 
-export class AgentNode {
-  readonly agent: IceAgent;
+export class AgentNode extends AgentDriver {
   /** The candidates `introduce` announces to the peer and `restartIce` re-adds. */
   readonly candidates: LocalCandidate[] = [];
-  readonly events: TimedEvent[] = [];
   readonly sent: SentMessage[] = [];
   readonly #sockets: VirtualUdpSocket[] = [];
-  #timer: TimerHandle | undefined;
 
-  constructor(
-    readonly clock: ManualClock,
-    options: IceAgentOptions | IceLiteAgentOptions,
-  ) {
-    this.agent = new IceAgent(options);
+  constructor(clock: ManualClock, options: IceAgentOptions | IceLiteAgentOptions) {
+    super(new IceAgent(options), clock);
   }
 
   /** Binds a socket on `host` (its first address unless told) and adds its host candidate. */
@@ -54,10 +40,7 @@ export class AgentNode {
     const socket = host.bind(address === undefined ? {} : { address });
     this.#sockets.push(socket);
     const local = socket.localAddress;
-    socket.on('datagram', (data, from) => {
-      this.agent.handleDatagram(data, local, from, this.clock.now());
-      this.pump();
-    });
+    socket.on('datagram', (data, from) => this.deliver(data, local, from));
     const candidate = createLocalCandidate({
       type: 'host',
       address: local.address,
@@ -69,48 +52,18 @@ export class AgentNode {
     return candidate;
   }
 
-  /** Sends what the agent queued, records its events and re-arms its timer. */
-  pump(): void {
-    for (let t = this.agent.pollTransmit(); t; t = this.agent.pollTransmit()) {
-      const from: SocketAddress = t.from;
-      const socket = this.#sockets.find((s) => sameSocketAddress(s.localAddress, from));
-      if (socket === undefined) throw new Error('transmit from an unknown base');
-      const message = StunMessage.decode(t.data);
-      this.sent.push({ time: this.clock.now(), from: t.from, to: t.to, message });
-      socket.send(t.data, t.to);
-    }
-    for (let e = this.agent.pollEvent(); e; e = this.agent.pollEvent()) {
-      this.events.push({ time: this.clock.now(), event: e });
-    }
-    this.#timer?.cancel();
-    this.#timer = undefined;
-    const at = this.agent.pollTimeout();
-    if (at !== undefined) {
-      this.#timer = this.clock.setTimer(at, () => {
-        this.#timer = undefined;
-        this.agent.handleTimeout(this.clock.now());
-        this.pump();
-      });
-    }
-  }
-
   /** The `selected-pair` events so far. */
   selections(): IceAgentEvent[] {
     return this.events.flatMap(({ event }) => (event.type === 'selected-pair' ? [event] : []));
   }
 
-  states(): string[] {
-    return this.events.flatMap(({ event }) => (event.type === 'state' ? [event.state] : []));
-  }
-
-  /** When the agent first entered `state`, or undefined. */
-  timeOf(state: string): number | undefined {
-    return this.events.find(({ event }) => event.type === 'state' && event.state === state)?.time;
-  }
-
-  close(): void {
-    this.agent.close();
-    this.#timer?.cancel();
+  /** Out through the socket whose address is the transmit's base, recorded decoded. */
+  protected transmit(transmit: IceTransmit): void {
+    const socket = this.#sockets.find((s) => sameSocketAddress(s.localAddress, transmit.from));
+    if (socket === undefined) throw new Error('transmit from an unknown base');
+    const message = StunMessage.decode(transmit.data);
+    this.sent.push({ time: this.clock.now(), from: transmit.from, to: transmit.to, message });
+    socket.send(transmit.data, transmit.to);
   }
 }
 

@@ -14,7 +14,7 @@ import {
 } from '@typertc/common';
 import type { VirtualHost, VirtualUdpSocket } from '@typertc/common/testing';
 import { StunMessage, StunMethod, XOR_MAPPED_ADDRESS } from '@typertc/stun';
-import type { IceAgentEvent, IceAgentOptions } from '../src/agent/agent-types.js';
+import type { IceAgentOptions, IceTransmit } from '../src/agent/agent-types.js';
 import { IceAgent } from '../src/agent/ice-agent.js';
 import {
   createLocalCandidate,
@@ -23,6 +23,7 @@ import {
   type UnresolvedCandidate,
 } from '../src/candidate.js';
 import { SrflxGatherer } from '../src/gather/srflx-gatherer.js';
+import { AgentDriver } from './agent-driver.js';
 
 /** The well-known STUN port (RFC 8489 §18.2). */
 const STUN_PORT = 3478;
@@ -44,24 +45,21 @@ export function startStunServer(host: VirtualHost, address = host.addresses[0]):
 }
 
 /** One agent on one host socket, gathering host and server-reflexive candidates. */
-export class GatheringNode {
-  readonly agent: IceAgent;
+export class GatheringNode extends AgentDriver {
   readonly socket: VirtualUdpSocket;
   readonly candidates: LocalCandidate[];
-  readonly events: { readonly time: number; readonly event: IceAgentEvent }[] = [];
   /** The most pairs the agent's checklist held after any input. */
   maxPairsSeen = 0;
   readonly #gatherer: SrflxGatherer;
-  #agentTimer: TimerHandle | undefined;
   #gathererTimer: TimerHandle | undefined;
 
   constructor(
-    readonly clock: ManualClock,
+    clock: ManualClock,
     host: VirtualHost,
     stunServers: readonly SocketAddress[],
     options: IceAgentOptions,
   ) {
-    this.agent = new IceAgent(options);
+    super(new IceAgent(options), clock);
     this.socket = host.bind({
       ...(host.addresses[0] !== undefined && { address: host.addresses[0] }),
     });
@@ -80,8 +78,7 @@ export class GatheringNode {
         this.#pumpGatherer();
         return;
       }
-      this.agent.handleDatagram(data, base, from, now);
-      this.pump();
+      this.deliver(data, base, from);
     });
   }
 
@@ -99,43 +96,21 @@ export class GatheringNode {
     return this.candidates.find((c) => c.type === 'srflx');
   }
 
-  /** Sends what the agent queued, records its events and re-arms its timer. */
-  pump(): void {
-    for (let t = this.agent.pollTransmit(); t; t = this.agent.pollTransmit()) {
-      if (!sameSocketAddress(t.from, this.socket.localAddress)) {
-        throw new Error('transmit from an unknown base');
-      }
-      this.socket.send(t.data, t.to);
+  /** Out through the one socket, which every transmit must have as its base. */
+  protected transmit(transmit: IceTransmit): void {
+    if (!sameSocketAddress(transmit.from, this.socket.localAddress)) {
+      throw new Error('transmit from an unknown base');
     }
-    for (let e = this.agent.pollEvent(); e; e = this.agent.pollEvent()) {
-      this.events.push({ time: this.clock.now(), event: e });
-    }
+    this.socket.send(transmit.data, transmit.to);
+  }
+
+  protected override afterDrain(): void {
     this.maxPairsSeen = Math.max(this.maxPairsSeen, this.agent.pairs.length);
-    this.#agentTimer?.cancel();
-    this.#agentTimer = undefined;
-    const at = this.agent.pollTimeout();
-    if (at !== undefined) {
-      this.#agentTimer = this.clock.setTimer(at, () => {
-        this.#agentTimer = undefined;
-        this.agent.handleTimeout(this.clock.now());
-        this.pump();
-      });
-    }
   }
 
-  states(): string[] {
-    return this.events.flatMap(({ event }) => (event.type === 'state' ? [event.state] : []));
-  }
-
-  /** When the agent first entered `state`, or undefined. */
-  timeOf(state: string): number | undefined {
-    return this.events.find(({ event }) => event.type === 'state' && event.state === state)?.time;
-  }
-
-  close(): void {
-    this.agent.close();
+  override close(): void {
+    super.close();
     this.#gatherer.close();
-    this.#agentTimer?.cancel();
     this.#gathererTimer?.cancel();
     this.socket.close();
   }

@@ -33,11 +33,11 @@
  */
 
 import type { SocketAddress } from '@typertc/common';
-import { sameSocketAddress } from '@typertc/common';
-import { ERROR_CODE, StunMessage, StunMethod, XOR_MAPPED_ADDRESS } from '@typertc/stun';
+import { StunMessage, StunMethod } from '@typertc/stun';
 import type { IceCandidate, LocalCandidate } from '../candidate.js';
 import { IceError } from '../errors.js';
-import { type CandidatePair, pairPriority } from '../pair.js';
+import type { CandidatePair } from '../pair.js';
+import type { AgentContext } from './agent-context.js';
 import {
   type IceAgentEvent,
   type IceAgentOptions,
@@ -47,15 +47,10 @@ import {
   type IceTransportState,
   resolveAgentOptions,
 } from './agent-types.js';
+import { handleCheckRequest } from './check-requests.js';
+import { checkFailed, handleCheckResponse } from './check-responses.js';
 import { CheckSession } from './check-session.js';
-import {
-  addressedUfrag,
-  answerCheck,
-  type CheckPurpose,
-  type CheckResponder,
-  type PendingCheck,
-  prepareCheck,
-} from './connectivity-checks.js';
+import { type CheckPurpose, prepareCheck } from './connectivity-checks.js';
 import { CONSENT_TRANSMISSIONS, ConsentFreshness } from './consent.js';
 import {
   type LocalCredentials,
@@ -63,9 +58,8 @@ import {
   type RemoteCredentials,
   remoteCredentials,
 } from './credentials.js';
-import { localCandidateAt } from './peer-reflexive.js';
 import { PendingChecks } from './pending-checks.js';
-import { onPath, type PreviousGeneration } from './previous-generation.js';
+import type { PreviousGeneration } from './previous-generation.js';
 import type { ValidPair } from './valid-list.js';
 
 export class IceAgent {
@@ -92,6 +86,8 @@ export class IceAgent {
   #consent: ConsentFreshness | undefined;
   /** The latest `now` an input brought, for deadlines computed in `pollTimeout`. */
   #lastNow: number | undefined;
+  /** What the handlers of received requests and responses see of this agent. */
+  readonly #context: AgentContext;
 
   /**
    * Throws `IceError` for credentials shorter than RFC 8445 §5.3 allows, a Ta under 5 ms, or a
@@ -112,6 +108,20 @@ export class IceAgent {
     this.#nominationDelayMs = resolved.nominationDelayMs;
     this.#random = resolved.random;
     this.#session = new CheckSession(this.#controlling, this.#maxPairs);
+    this.#context = {
+      lite: this.lite,
+      tieBreaker: this.tieBreaker,
+      pending: this.#pending,
+      controlling: () => this.#controlling,
+      remoteLite: () => this.#remoteLite,
+      localCredentials: () => this.#local,
+      previous: () => this.#previous,
+      session: () => this.#session,
+      send: (transmit) => this.#transmits.push(transmit),
+      switchRole: (controlling) => this.#switchRole(controlling),
+      nominate: (pair, now) => this.#nominate(pair, now),
+      consentAnswered: (now) => this.#consent?.handleResponse(now),
+    };
   }
 
   get localUfrag(): string {
@@ -245,15 +255,17 @@ export class IceAgent {
       return; // RFC 8489 §6.3: malformed messages are discarded silently.
     }
     if (message.method !== StunMethod.Binding || message.fingerprint === 'invalid') return;
-    if (message.messageClass === 'request') this.#handleRequest(message, local, remote, now);
-    else if (message.messageClass !== 'indication')
-      this.#handleResponse(message, local, remote, now);
+    if (message.messageClass === 'request') {
+      handleCheckRequest(this.#context, message, local, remote, now);
+    } else if (message.messageClass !== 'indication') {
+      handleCheckResponse(this.#context, message, local, remote, now);
+    }
     this.#tick(now);
   }
 
   handleTimeout(now: number): void {
     if (this.#state === 'closed' || this.#state === 'failed') return;
-    for (const check of this.#pending.handleTimeout(now)) this.#checkFailed(check);
+    for (const check of this.#pending.handleTimeout(now)) checkFailed(this.#context, check);
     this.#tick(now);
   }
 
@@ -356,151 +368,6 @@ export class IceAgent {
       now,
     );
     this.#session.checksStarted = true;
-  }
-
-  #handleRequest(
-    request: StunMessage,
-    local: SocketAddress,
-    remote: SocketAddress,
-    now: number,
-  ): void {
-    const previous = this.#previous;
-    if (previous !== undefined && addressedUfrag(request) === previous.local.ufrag) {
-      this.#answerPreviousGeneration(request, local, remote, previous, now);
-      return;
-    }
-    const answer = answerCheck(request, remote, this.#responder(this.#local));
-    this.#transmits.push({ data: answer.reply, from: local, to: remote });
-    if (!answer.accepted) return;
-    if (answer.switchRole) this.#switchRole(!this.#controlling);
-    const pair = this.#session.pairFor(local, remote, answer.priority);
-    if (pair === undefined) return;
-    if (this.lite) {
-      this.#checkedByPeer(pair, answer.useCandidate, now);
-      return;
-    }
-    // §7.3.1.4: a triggered check, unless the pair has succeeded or is queued already. A check
-    // in progress stops retransmitting; the triggered one replaces it.
-    if (pair.state !== 'succeeded' && !this.#session.triggered.includes(pair)) {
-      this.#pending.supersede(pair);
-      this.#session.checklist.markWaiting(pair);
-      this.#session.triggered.push(pair);
-    }
-    // §7.3.1.5: as the controlled agent, USE-CANDIDATE nominates the pair.
-    if (answer.useCandidate && !this.#controlling) {
-      if (pair.state === 'succeeded') this.#nominate(pair, now);
-      else this.#session.nominateOnSuccess.add(pair);
-    }
-  }
-
-  /** Who answers a check addressed to `credentials`' ufrag: us, in our current role. */
-  #responder(credentials: LocalCredentials): CheckResponder {
-    return {
-      localUfrag: credentials.ufrag,
-      localKey: credentials.key,
-      controlling: this.#controlling,
-      tieBreaker: this.tieBreaker,
-      lite: this.lite,
-    };
-  }
-
-  /**
-   * A request for our old ufrag during a restart: the peer's consent check on the old pair (or a
-   * check of a peer that has not heard of the restart yet). Answered under the old credentials,
-   * and nothing more: it belongs to no pair of the new checklist.
-   */
-  #answerPreviousGeneration(
-    request: StunMessage,
-    local: SocketAddress,
-    remote: SocketAddress,
-    previous: PreviousGeneration,
-    now: number,
-  ): void {
-    const answer = answerCheck(request, remote, this.#responder(previous.local));
-    this.#transmits.push({ data: answer.reply, from: local, to: remote });
-    if (answer.accepted && this.lite && onPath(previous.selected, local, remote)) {
-      this.#consent?.handleResponse(now);
-    }
-  }
-
-  /**
-   * A lite agent's pair proved by the peer's authenticated check (it has no checks of its own),
-   * selected on USE-CANDIDATE (RFC 8445 §7.3.2, §8.2); checks on the selected pair are its consent
-   * signal (see `consent.ts`).
-   */
-  #checkedByPeer(pair: CandidatePair, useCandidate: boolean, now: number): void {
-    this.#session.checksStarted = true;
-    if (pair.state !== 'succeeded') this.#session.checklist.markSucceeded(pair);
-    this.#session.valid.add(pair, pair.local, pair.priority);
-    if (useCandidate) this.#nominate(pair, now);
-    if (this.#session.valid.selected?.pair === pair) this.#consent?.handleResponse(now);
-  }
-
-  #handleResponse(
-    response: StunMessage,
-    local: SocketAddress,
-    remote: SocketAddress,
-    now: number,
-  ): void {
-    const check = this.#pending.find(response.transactionId);
-    if (check === undefined || !response.verifyIntegrity(check.remoteKey)) return;
-    if (!this.#pending.complete(response.transactionId, now)) return;
-    // §7.2.5.2.1: the response must come from where the request went, to where it came from.
-    if (!sameSocketAddress(remote, check.to) || !sameSocketAddress(local, check.from)) {
-      this.#checkFailed(check);
-      return;
-    }
-    if (response.messageClass === 'error') {
-      const code = response.get(ERROR_CODE)?.code;
-      // §7.2.5.1: on 487 take the other role, unless it was already switched, and retry. Against
-      // a lite peer we stay controlling (§6.1.1): its 487 is an error like any other.
-      if (code === 487 && check.purpose !== 'consent' && !this.#remoteLite) {
-        if (check.controlling === this.#controlling) this.#switchRole(!this.#controlling);
-        this.#session.checklist.markWaiting(check.pair);
-        this.#session.triggered.push(check.pair);
-        return;
-      }
-      this.#checkFailed(check);
-      return;
-    }
-    const mapped = response.get(XOR_MAPPED_ADDRESS);
-    if (mapped === undefined) {
-      this.#checkFailed(check);
-      return;
-    }
-    if (check.purpose === 'consent') {
-      this.#consent?.handleResponse(now);
-      return;
-    }
-    this.#checkSucceeded(check, mapped, now);
-  }
-
-  /** §7.2.5.3: the pair and the one the mapped address makes are valid. */
-  #checkSucceeded(check: PendingCheck, mapped: SocketAddress, now: number): void {
-    const { pair } = check;
-    if (!this.#session.listed(pair)) return;
-    const local = localCandidateAt(this.#session.locals, mapped, {
-      from: check.from,
-      priority: check.priority,
-      component: pair.local.component,
-    });
-    this.#session.checklist.markSucceeded(pair);
-    this.#pending.cancelWhere((other, superseded) => superseded && other.pair === pair);
-    this.#session.valid.add(pair, local, pairPriority(this.#controlling, local, pair.remote));
-    this.#session.firstValidAt ??= now;
-    if (check.purpose === 'nomination' || this.#session.nominateOnSuccess.has(pair))
-      this.#nominate(pair, now);
-    if (this.#consent !== undefined && this.#session.valid.selected?.pair === pair) {
-      this.#consent.handleResponse(now);
-    }
-  }
-
-  #checkFailed(check: PendingCheck): void {
-    // Consent expiry decides, not one consent transaction.
-    if (check.purpose === 'consent' || !this.#session.listed(check.pair)) return;
-    this.#session.checklist.markFailed(check.pair);
-    this.#session.valid.remove(check.pair);
-    if (check.purpose === 'nomination') this.#session.nominating = false;
   }
 
   #nominate(pair: CandidatePair, now: number): void {

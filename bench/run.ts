@@ -1,7 +1,8 @@
 /**
  * `npm run bench [filter ...]`: runs every benchmark module's groups (or only the entries whose
  * "group entry" name contains one of the filters, case-insensitively), prints the table and
- * writes bench/results/latest.json with the machine it ran on.
+ * writes bench/results/latest.json with the machine it ran on. The asynchronous ICE figures
+ * (ice.bench.ts) run after the synchronous groups, when no filter is given or one matches "ICE".
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import {
   formatTable,
   runGroup,
 } from './harness.js';
+import { formatIceFigures, ICE_BENCH_OPTIONS, runIceBench } from './ice.bench.js';
 import { benchmarks as rtcpBenchmarks } from './rtcp.bench.js';
 import { benchmarks as rtpBenchmarks } from './rtp.bench.js';
 import { benchmarks as sdpBenchmarks } from './sdp.bench.js';
@@ -38,9 +40,11 @@ const selected = (group: BenchmarkGroup, entry: BenchmarkEntry): boolean =>
   filters.some((filter) => `${group.name} ${entry.name}`.toLowerCase().includes(filter));
 
 const chosen = groups.filter((group) => group.entries.some((entry) => selected(group, entry)));
-if (chosen.length === 0) {
+const iceChosen = filters.length === 0 || filters.some((filter) => 'ice'.includes(filter));
+if (chosen.length === 0 && !iceChosen) {
   console.error(`no benchmark matches ${filters.join(', ')}; groups:`);
   for (const group of groups) console.error(`  ${group.name}`);
+  console.error('  ICE');
   process.exit(1);
 }
 
@@ -50,6 +54,8 @@ for (const group of chosen) {
   process.stderr.write(`running ${group.name} ...\n`);
   results.push(...runGroup(group, DEFAULT_OPTIONS, selected));
 }
+if (iceChosen) process.stderr.write('running ICE ...\n');
+const ice = iceChosen ? await runIceBench(ICE_BENCH_OPTIONS) : undefined;
 
 const cpuList = cpus();
 const report = {
@@ -64,6 +70,7 @@ const report = {
   },
   options: DEFAULT_OPTIONS,
   results,
+  ice,
 };
 
 console.log('');
@@ -72,12 +79,18 @@ console.log(
     `${(report.machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ${report.machine.platform}/` +
     `${report.machine.arch}, Node ${report.node}`,
 );
-console.log(
-  `median of ${DEFAULT_OPTIONS.samples} samples of ~${DEFAULT_OPTIONS.sampleMs} ms each; ` +
-    '± is the median absolute deviation',
-);
-console.log('');
-for (const line of formatTable(results)) console.log(line);
+if (results.length > 0) {
+  console.log(
+    `median of ${DEFAULT_OPTIONS.samples} samples of ~${DEFAULT_OPTIONS.sampleMs} ms each; ` +
+      '± is the median absolute deviation',
+  );
+  console.log('');
+  for (const line of formatTable(results)) console.log(line);
+}
+if (ice) {
+  console.log('');
+  for (const line of formatIceFigures(ice)) console.log(line);
+}
 
 const resultsDirectory = fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(resultsDirectory, { recursive: true });

@@ -64,11 +64,14 @@ function transmitsTo(agent: IceAgent, to: SocketAddress): Uint8Array[] {
   return kept;
 }
 
+/** Remote prflx candidates the victim learns at most: half its pair budget (under the cap). */
+const PRFLX_CAP = Math.min(MAX_REMOTE_PRFLX, MAX_PAIRS / 2);
+
 /** At most the prflx cap plus the `signalled` candidates, and at most `MAX_PAIRS` pairs. */
 function expectBounded(agent: IceAgent, signalled = 0): void {
-  expect(agent.remoteCandidates.length).toBeLessThanOrEqual(MAX_REMOTE_PRFLX + signalled);
+  expect(agent.remoteCandidates.length).toBeLessThanOrEqual(PRFLX_CAP + signalled);
   expect(agent.remoteCandidates.filter((c) => c.type === 'prflx').length).toBeLessThanOrEqual(
-    MAX_REMOTE_PRFLX,
+    PRFLX_CAP,
   );
   expect(agent.pairs.length).toBeLessThanOrEqual(MAX_PAIRS);
 }
@@ -131,8 +134,8 @@ describe('IceAgent under a flood of Binding requests', () => {
     expect(peer.selectedPair?.remote).toMatchObject({ address: VICTIM.address, port: VICTIM.port });
   });
 
-  it('caps the prflx candidates and pairs that correctly signed requests create', () => {
-    const agent = victim();
+  /** Floods the victim with correctly signed requests from FLOOD_SIZE sources; returns `now`. */
+  function signedFlood(agent: IceAgent): number {
     let now = 0;
     // Signed with the right credentials from as many sources: each a would-be prflx (§7.3.1.3).
     for (let i = 0; i < FLOOD_SIZE; i++) {
@@ -143,8 +146,26 @@ describe('IceAgent under a flood of Binding requests', () => {
       expectBounded(agent);
       now += 1;
     }
-    expect(agent.remoteCandidates.length).toBe(MAX_REMOTE_PRFLX);
-    expect(agent.pairs.length).toBe(MAX_PAIRS);
+    return now;
+  }
+
+  it('keeps room for the real peer after a correctly signed flood', () => {
+    const agent = victim();
+    const now = signedFlood(agent);
+    const peer = realPeer();
+    agent.addRemoteCandidate(PEER_HOST);
+    agent.endOfRemoteCandidates();
+    connect(agent, peer, now, 5000);
+    expect(peer.state).toBe('completed');
+    expect(agent.state).toBe('completed');
+    expect(agent.selectedPair?.remote).toMatchObject({ address: PEER.address, port: PEER.port });
+  });
+
+  it('caps the prflx candidates and pairs that correctly signed requests create', () => {
+    const agent = victim();
+    let now = signedFlood(agent);
+    expect(agent.remoteCandidates.length).toBe(PRFLX_CAP);
+    expect(agent.pairs.length).toBe(PRFLX_CAP);
     // The checks to the flood's sources go unanswered and fail; with no more candidates coming
     // (RFC 8838 §13) the agent then gives up cleanly.
     agent.endOfRemoteCandidates();

@@ -91,7 +91,10 @@ export const MIN_TA_MS = 5;
 /** RFC 8445 §14.3: RTO SHOULD be at least 500 ms. */
 export const DEFAULT_CHECK_RTO_MS = 500;
 export const DEFAULT_NOMINATION_DELAY_MS = 500;
-/** Peer-reflexive remote candidates learned from requests (§7.3.1.3) are capped at this. */
+/**
+ * Peer-reflexive remote candidates learned from requests (§7.3.1.3) are capped at this, and at
+ * half of `maxPairs`.
+ */
 export const MAX_REMOTE_PRFLX = 32;
 
 /** RFC 8839 §5.1: ice-char = ALPHA / DIGIT / "+" / "/": 64 characters, 6 bits each. */

@@ -30,12 +30,23 @@ export class CheckSession {
   firstValidAt: number | undefined;
   nominating = false;
   #remotePrflx = 0;
+  /**
+   * Remote prflx candidates learned at most: MAX_REMOTE_PRFLX, and never more than half the
+   * pair budget, so that requests from unsignalled sources (a flood, even a correctly signed
+   * one) cannot fill the checklist with pairs it will not evict while in progress and leave no
+   * room for the candidates the peer signals.
+   */
+  readonly #maxRemotePrflx: number;
 
   constructor(controlling: boolean, maxPairs: number | undefined) {
     this.checklist = new Checklist({
       controlling,
       ...(maxPairs !== undefined && { maxPairs }),
     });
+    this.#maxRemotePrflx = Math.min(
+      MAX_REMOTE_PRFLX,
+      Math.max(1, Math.floor(this.checklist.maxPairs / 2)),
+    );
   }
 
   /** Whether the checklist still holds the pair: a full one discards waiting pairs. */
@@ -50,7 +61,7 @@ export class CheckSession {
     priority: number,
   ): CandidatePair | undefined {
     const known = pairOnPath(this.checklist, local, remote);
-    if (known !== undefined || this.#remotePrflx >= MAX_REMOTE_PRFLX) return known;
+    if (known !== undefined || this.#remotePrflx >= this.#maxRemotePrflx) return known;
     if (!learnRemotePeerReflexive(this.checklist, remote, priority)) return undefined;
     this.#remotePrflx++;
     this.checksIdle = false;

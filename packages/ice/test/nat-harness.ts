@@ -6,12 +6,7 @@
  * socket between gathering and connectivity checks.
  */
 
-import {
-  type ManualClock,
-  type SocketAddress,
-  sameSocketAddress,
-  type TimerHandle,
-} from '@typertc/common';
+import { type ManualClock, type SocketAddress, sameSocketAddress } from '@typertc/common';
 import type { VirtualHost, VirtualUdpSocket } from '@typertc/common/testing';
 import { StunMessage, StunMethod, XOR_MAPPED_ADDRESS } from '@typertc/stun';
 import type { IceAgentOptions, IceTransmit } from '../src/agent/agent-types.js';
@@ -24,6 +19,7 @@ import {
 } from '../src/candidate.js';
 import { SrflxGatherer } from '../src/gather/srflx-gatherer.js';
 import { AgentDriver } from './agent-driver.js';
+import { GathererDriver } from './gatherer-driver.js';
 
 /** The well-known STUN port (RFC 8489 §18.2). */
 const STUN_PORT = 3478;
@@ -50,8 +46,7 @@ export class GatheringNode extends AgentDriver {
   readonly candidates: LocalCandidate[];
   /** The most pairs the agent's checklist held after any input. */
   maxPairsSeen = 0;
-  readonly #gatherer: SrflxGatherer;
-  #gathererTimer: TimerHandle | undefined;
+  readonly #gatherer: GathererDriver;
 
   constructor(
     clock: ManualClock,
@@ -71,21 +66,23 @@ export class GatheringNode extends AgentDriver {
     });
     this.candidates = [hostCandidate];
     this.agent.addLocalCandidate(hostCandidate);
-    this.#gatherer = new SrflxGatherer({ base, servers: stunServers });
+    this.#gatherer = new GathererDriver(
+      new SrflxGatherer({ base, servers: stunServers }),
+      clock,
+      (data, to) => this.socket.send(data, to),
+      (candidate) => {
+        this.candidates.push(candidate);
+        this.agent.addLocalCandidate(candidate);
+      },
+    );
     this.socket.on('datagram', (data, from) => {
-      const now = this.clock.now();
-      if (this.#gatherer.handleDatagram(data, from, now)) {
-        this.#pumpGatherer();
-        return;
-      }
-      this.deliver(data, base, from);
+      if (!this.#gatherer.handleDatagram(data, from)) this.deliver(data, base, from);
     });
   }
 
   /** Starts the Binding requests; candidates arrive in `candidates` as the clock runs. */
   gather(): void {
-    this.#gatherer.start(this.clock.now());
-    this.#pumpGatherer();
+    this.#gatherer.start();
   }
 
   get gatheringDone(): boolean {
@@ -111,29 +108,7 @@ export class GatheringNode extends AgentDriver {
   override close(): void {
     super.close();
     this.#gatherer.close();
-    this.#gathererTimer?.cancel();
     this.socket.close();
-  }
-
-  #pumpGatherer(): void {
-    for (let t = this.#gatherer.pollTransmit(); t; t = this.#gatherer.pollTransmit()) {
-      this.socket.send(t.data, t.to);
-    }
-    for (let e = this.#gatherer.pollEvent(); e; e = this.#gatherer.pollEvent()) {
-      if (e.type !== 'candidate') continue;
-      this.candidates.push(e.candidate);
-      this.agent.addLocalCandidate(e.candidate);
-    }
-    this.#gathererTimer?.cancel();
-    this.#gathererTimer = undefined;
-    const at = this.#gatherer.pollTimeout();
-    if (at !== undefined) {
-      this.#gathererTimer = this.clock.setTimer(at, () => {
-        this.#gathererTimer = undefined;
-        this.#gatherer.handleTimeout(this.clock.now());
-        this.#pumpGatherer();
-      });
-    }
   }
 }
 

@@ -38,6 +38,7 @@ import { IceAgent } from '../src/agent/ice-agent.js';
 import { createLocalCandidate, type LocalCandidate } from '../src/candidate.js';
 import { SrflxGatherer } from '../src/gather/srflx-gatherer.js';
 import { AgentDriver } from './agent-driver.js';
+import { GathererDriver } from './gatherer-driver.js';
 
 /** The well-known TURN port (RFC 8656 §3.1, shared with STUN). */
 const TURN_PORT = 3478;
@@ -239,10 +240,9 @@ export class RelayingNode extends AgentDriver {
   readonly candidates: LocalCandidate[] = [];
   /** The most pairs the agent's checklist held after any input. */
   maxPairsSeen = 0;
-  readonly #gatherer: SrflxGatherer;
+  readonly #gatherer: GathererDriver;
   readonly #turn: TurnClient;
   readonly #turnServer: SocketAddress;
-  #gathererTimer: TimerHandle | undefined;
   #turnTimer: TimerHandle | undefined;
   #turnDone = false;
 
@@ -260,7 +260,12 @@ export class RelayingNode extends AgentDriver {
     this.#addCandidate(
       createLocalCandidate({ type: 'host', address: base.address, port: base.port }),
     );
-    this.#gatherer = new SrflxGatherer({ base, servers: [servers.stun] });
+    this.#gatherer = new GathererDriver(
+      new SrflxGatherer({ base, servers: [servers.stun] }),
+      clock,
+      (data, to) => this.socket.send(data, to),
+      (candidate) => this.#addCandidate(candidate),
+    );
     this.#turn = new TurnClient(TurnRelayServer.clientOptions());
     this.#turnServer = servers.turn;
     this.socket.on('datagram', (data, from) => {
@@ -268,9 +273,7 @@ export class RelayingNode extends AgentDriver {
       if (sameSocketAddress(from, this.#turnServer)) {
         this.#turn.handleMessage(data, now);
         this.#pumpTurn();
-      } else if (this.#gatherer.handleDatagram(data, from, now)) {
-        this.#pumpGatherer();
-      } else {
+      } else if (!this.#gatherer.handleDatagram(data, from)) {
         this.deliver(data, base, from);
       }
     });
@@ -278,10 +281,8 @@ export class RelayingNode extends AgentDriver {
 
   /** Starts srflx gathering and the TURN allocation. */
   gather(): void {
-    const now = this.clock.now();
-    this.#gatherer.start(now);
-    this.#turn.start(now);
-    this.#pumpGatherer();
+    this.#gatherer.start();
+    this.#turn.start(this.clock.now());
     this.#pumpTurn();
   }
 
@@ -315,7 +316,6 @@ export class RelayingNode extends AgentDriver {
   override close(): void {
     super.close();
     this.#gatherer.close();
-    this.#gathererTimer?.cancel();
     this.#turnTimer?.cancel();
     this.socket.close();
   }
@@ -323,25 +323,6 @@ export class RelayingNode extends AgentDriver {
   #addCandidate(candidate: LocalCandidate): void {
     this.candidates.push(candidate);
     this.agent.addLocalCandidate(candidate);
-  }
-
-  #pumpGatherer(): void {
-    for (let t = this.#gatherer.pollTransmit(); t; t = this.#gatherer.pollTransmit()) {
-      this.socket.send(t.data, t.to);
-    }
-    for (let e = this.#gatherer.pollEvent(); e; e = this.#gatherer.pollEvent()) {
-      if (e.type === 'candidate') this.#addCandidate(e.candidate);
-    }
-    this.#gathererTimer?.cancel();
-    this.#gathererTimer = undefined;
-    const at = this.#gatherer.pollTimeout();
-    if (at !== undefined) {
-      this.#gathererTimer = this.clock.setTimer(at, () => {
-        this.#gathererTimer = undefined;
-        this.#gatherer.handleTimeout(this.clock.now());
-        this.#pumpGatherer();
-      });
-    }
   }
 
   #pumpTurn(): void {

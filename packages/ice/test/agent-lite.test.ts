@@ -41,7 +41,19 @@ describe('IceAgent ICE-lite (RFC 8445 §2.5)', () => {
     expect(a.agent.state).toBe('completed');
     expect(b.agent.state).toBe('completed');
     expect(b.sent.length).toBeGreaterThan(10);
-    for (const { message } of b.sent) expect(message.messageClass).toBe('success');
+    // Besides answers, only keepalives (RFC 8445 §11): a Binding indication every Tr = 15 s.
+    const indications = b.sent.filter(({ message }) => message.messageClass === 'indication');
+    for (const { message } of b.sent)
+      expect(['success', 'indication']).toContain(message.messageClass);
+    expect(indications).toHaveLength(4);
+    const selectedAt = b.events.find(({ event }) => event.type === 'selected-pair')?.time ?? 0;
+    indications.forEach(({ time, to, message }, i) => {
+      expect(time - selectedAt).toBe(15_000 * (i + 1));
+      expect(to.port).toBe(a.agent.selectedPair?.local.port);
+      expect(message.fingerprint).toBe('valid');
+    });
+    // The full agent discards them and keeps its state.
+    expect(a.states().at(-1)).toBe('completed');
   });
 
   it('makes a full agent created controlled take control against a lite peer (§6.1.1)', () => {
@@ -109,7 +121,9 @@ describe('IceAgent ICE-lite (RFC 8445 §2.5)', () => {
     }
     clock.advance(20_000);
     // The full agent's consent on the old pair is answered under the old password.
-    const answered = b.sent.filter(({ time }) => time > restartAt);
+    const answered = b.sent.filter(
+      ({ time, message }) => time > restartAt && message.messageClass !== 'indication',
+    );
     expect(answered.length).toBeGreaterThanOrEqual(3);
     for (const { message } of answered) {
       expect(message.messageClass).toBe('success');
@@ -126,7 +140,9 @@ describe('IceAgent ICE-lite (RFC 8445 §2.5)', () => {
     expect(b.agent.restarting).toBe(false);
     expect(b.agent.state).toBe('completed');
     expect(a.agent.state).toBe('completed');
-    for (const { message } of b.sent) expect(message.messageClass).toBe('success');
+    for (const { message } of b.sent) {
+      expect(['success', 'indication']).toContain(message.messageClass);
+    }
   });
 
   it('rejects what a lite agent cannot do', () => {

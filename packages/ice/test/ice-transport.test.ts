@@ -7,6 +7,7 @@ import { formatLocalCandidate, type LocalCandidate } from '../src/candidate.js';
 import { CandidateGatherer } from '../src/gather/gatherer.js';
 import { IceNotConnectedError } from '../src/node/errors.js';
 import { IceTransport, type IceTransportOptions } from '../src/node/ice-transport.js';
+import { stateReached } from './transport-helpers.js';
 
 const LOOPBACK_ONLY = {
   includeLoopback: true,
@@ -30,26 +31,6 @@ function trickle(from: IceTransport, to: IceTransport): void {
   from.on('candidate', ({ candidateString }) => to.addRemoteCandidate(candidateString));
   from.on('gathering-state', (state) => {
     if (state === 'complete') to.addRemoteCandidate(null);
-  });
-}
-
-function stateReached(
-  transport: IceTransport,
-  wanted: readonly IceTransportState[],
-): Promise<IceTransportState> {
-  return new Promise((resolve, reject) => {
-    if (wanted.includes(transport.state)) {
-      resolve(transport.state);
-      return;
-    }
-    const timer = setTimeout(() => reject(new Error(`still ${transport.state}`)), 10_000);
-    const off = transport.on('state', (state) => {
-      if (state === 'failed') reject(new Error('ICE failed'));
-      if (!wanted.includes(state)) return;
-      clearTimeout(timer);
-      off();
-      resolve(state);
-    });
   });
 }
 

@@ -254,3 +254,11 @@ export function prepareCheck(
   };
   return { check, transactionId: message.transactionId, bytes };
 }
+
+/**
+ * A keepalive (RFC 8445 §11): a Binding indication with FINGERPRINT and nothing to authenticate,
+ * which the peer discards; only the NATs on the path need to see it.
+ */
+export function keepaliveIndication(): Uint8Array {
+  return new StunMessage('indication', StunMethod.Binding).encode({ fingerprint: true });
+}

@@ -17,6 +17,10 @@
  * expires consent. This is our extension, not RFC 7675's; it cannot cut a healthy session, since
  * a full peer with consent sends a request every 4–6 s, and one without consent stops sending
  * (§5.1).
+ *
+ * Keepalives (RFC 8445 §11): a full agent's consent requests, every 4–6 s, keep NAT bindings
+ * open. A lite agent sends none, so it sends a Binding indication every Tr = 15 s (the least
+ * §11 allows) on the selected pair; the peer discards it (§11), the NATs on the way see traffic.
  */
 
 /** RFC 7675 §5.1. */
@@ -26,12 +30,16 @@ export const CONSENT_EXPIRY_MS = 30_000;
 export const CONSENT_UNANSWERED_MS = 2500;
 /** Transmissions per consent request: at 0, 500 and 1500 ms with RTO 500, done within 4 s. */
 export const CONSENT_TRANSMISSIONS = 3;
+/** RFC 8445 §11: Tr, the keepalive interval; 15 s by default, and no less. */
+export const KEEPALIVE_INTERVAL_MS = 15_000;
 
 export type ConsentStatus = 'fresh' | 'unanswered' | 'expired';
 
 export class ConsentFreshness {
   #lastFreshAt: number;
   #nextRequestAt: number;
+  /** A lite agent's next keepalive. */
+  #nextKeepaliveAt: number;
   /** When the oldest consent request still unanswered was sent. */
   #unansweredSince: number | undefined;
   readonly #random: () => number;
@@ -44,6 +52,16 @@ export class ConsentFreshness {
     this.#sendsRequests = sendsRequests;
     this.#lastFreshAt = now;
     this.#nextRequestAt = now + this.#interval();
+    this.#nextKeepaliveAt = now + KEEPALIVE_INTERVAL_MS;
+  }
+
+  /** Whether a lite agent's keepalive indication is due now; if so, it is counted as sent. */
+  takeDueKeepalive(now: number): boolean {
+    if (this.#sendsRequests || now < this.#nextKeepaliveAt || this.status(now) === 'expired') {
+      return false;
+    }
+    this.#nextKeepaliveAt = now + KEEPALIVE_INTERVAL_MS;
+    return true;
   }
 
   /** Whether a consent request is due now; if so, it is counted as sent. */
@@ -75,7 +93,7 @@ export class ConsentFreshness {
   deadline(now: number): number | undefined {
     if (this.status(now) === 'expired') return undefined;
     let at = this.#lastFreshAt + CONSENT_EXPIRY_MS;
-    if (this.#sendsRequests) at = Math.min(at, this.#nextRequestAt);
+    at = Math.min(at, this.#sendsRequests ? this.#nextRequestAt : this.#nextKeepaliveAt);
     if (this.#unansweredSince !== undefined && this.status(now) === 'fresh') {
       at = Math.min(at, this.#unansweredSince + CONSENT_UNANSWERED_MS);
     }

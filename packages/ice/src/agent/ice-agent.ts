@@ -50,7 +50,7 @@ import {
 import { handleCheckRequest } from './check-requests.js';
 import { checkFailed, handleCheckResponse } from './check-responses.js';
 import { CheckSession } from './check-session.js';
-import { type CheckPurpose, prepareCheck } from './connectivity-checks.js';
+import { type CheckPurpose, keepaliveIndication, prepareCheck } from './connectivity-checks.js';
 import { CONSENT_TRANSMISSIONS, ConsentFreshness } from './consent.js';
 import {
   type LocalCredentials,
@@ -394,7 +394,12 @@ export class IceAgent {
   #runConsent(now: number): void {
     const consent = this.#consent;
     const selected = this.#dataPair();
-    if (consent === undefined || selected === undefined || !consent.takeDueRequest(now)) return;
+    if (consent === undefined || selected === undefined) return;
+    if (consent.takeDueKeepalive(now)) {
+      const { local, remote } = selected.pair;
+      this.#transmits.push({ data: keepaliveIndication(), from: local.base, to: remote });
+    }
+    if (!consent.takeDueRequest(now)) return;
     const previous = this.#previous;
     if (previous === undefined) this.#sendRequest(selected.pair, 'consent', now);
     else this.#sendRequest(selected.pair, 'consent', now, previous);

@@ -58,6 +58,22 @@ export interface CandidateGathererOptions extends HostAddressOptions {
   readonly lookup?: HostLookup;
   /** Time and timers for the srflx requests; default the real clock. */
   readonly scheduler?: Scheduler;
+  /**
+   * Host candidates on a socket shared with other agents (a `UdpMux` port) instead of sockets of
+   * their own: see `SharedSocket`.
+   */
+  readonly sharedSocket?: SharedSocket;
+}
+
+/**
+ * A UDP port shared by many agents (single-port server mode). Its host candidates name its
+ * address, or, bound to a wildcard address, every host address of its families (chosen by the
+ * host-address options) with its port. No server-reflexive candidate is gathered on it: the STUN
+ * server's answers would reach the shared socket unrouted. The gatherer never closes it; its
+ * owner does.
+ */
+export interface SharedSocket {
+  readonly transport: DatagramTransport;
 }
 
 /**
@@ -136,6 +152,11 @@ export class CandidateGatherer {
     );
   }
 
+  /** The options it gathers with: an ICE restart gathers again with the same. */
+  get options(): CandidateGathererOptions {
+    return this.#options;
+  }
+
   /** Every candidate so far, in the order found. */
   get candidates(): readonly GatheredCandidate[] {
     return this.#candidates;
@@ -201,19 +222,26 @@ export class CandidateGatherer {
 
   async #gather(): Promise<void> {
     const resolving = resolveIceServers(this.#servers, this.#options.lookup);
-    const hosts = await this.#openHostSockets();
+    const shared = this.#options.sharedSocket;
+    const hosts = shared === undefined ? await this.#openHostSockets() : this.#sharedHosts(shared);
     const { resolved, failed } = await resolving;
     for (const { server, error } of failed) this.#error({ url: server.url, error });
     const stunServers: ResolvedIceServer[] = [];
     for (const server of resolved) {
-      if (server.kind === 'stun' && server.transport === 'udp') stunServers.push(server);
-      // A srflx candidate is a UDP mapping; STUN over TLS cannot observe one.
-      if (server.kind === 'stun' && server.transport === 'tls') {
-        const message = 'STUN over TLS cannot give UDP candidates';
-        this.#error({
-          url: server.url,
-          error: new IceServerError('unsupported', message, server.url),
-        });
+      if (server.kind !== 'stun') continue;
+      // A srflx candidate is a UDP mapping; STUN over TLS cannot observe one, nor can a shared
+      // port, whose socket would not route the answers here.
+      const unsupported =
+        server.transport === 'tls'
+          ? 'STUN over TLS cannot give UDP candidates'
+          : shared !== undefined
+            ? 'no server-reflexive candidates are gathered on a shared UDP port'
+            : undefined;
+      if (unsupported === undefined) {
+        stunServers.push(server);
+      } else {
+        const error = new IceServerError('unsupported', unsupported, server.url);
+        this.#error({ url: server.url, error });
       }
     }
     await Promise.all([
@@ -259,6 +287,33 @@ export class CandidateGatherer {
       hosts.push({ socket, localPreference });
     });
     return hosts;
+  }
+
+  /** Reports the host candidates of a shared socket; none of them gathers srflx. */
+  #sharedHosts(shared: SharedSocket): [] {
+    const { address, port, family } = shared.transport.localAddress;
+    const wildcard = address === '0.0.0.0' || address === '::';
+    // An IPv6 wildcard socket is dual-stack: it receives IPv4 too (see `UdpMux`).
+    const families = family === 'IPv4' ? ['IPv4' as const] : (['IPv6', 'IPv4'] as const);
+    const addresses = wildcard
+      ? hostAddresses((this.#options.networkInterfaces ?? networkInterfaces)(), {
+          ...this.#options,
+          families: families.filter((f) => this.#options.families?.includes(f) ?? true),
+        })
+      : [{ address, family }];
+    const preferences = localPreferences(addresses);
+    addresses.forEach((host, i) => {
+      const localPreference = preferences[i] as number;
+      const candidate = createLocalCandidate({
+        type: 'host',
+        address: host.address,
+        port,
+        localPreference,
+        ...this.#component(),
+      });
+      this.#found({ candidate, transport: shared.transport });
+    });
+    return [];
   }
 
   /** Runs an `SrflxGatherer` on the socket until it is done (or the gatherer closes). */

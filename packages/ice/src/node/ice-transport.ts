@@ -11,11 +11,13 @@
  *     ice.addRemoteCandidate(remoteCandidateString);  // null: end-of-candidates
  *     ice.on('state', (state) => ...);                 // W3C RTCIceTransportState
  *
- * Each gathered candidate brings the transport to send from (`CandidateGatherer`). Every such
- * transport is listened to once, under its candidates' base: what arrives on it is demultiplexed
- * by its first byte (RFC 7983 §7) into STUN for the agent, and data, which is accepted only from
- * the selected pair's remote address. The agent's datagrams leave through the transport whose
- * base is their `from`. One timer, armed at the agent's `pollTimeout()`, is re-armed after every
+ * Each gathered candidate brings the transport to send from (`CandidateGatherer`): its own
+ * socket, a TURN relay, or this agent's share of a `UdpMux` port. Every such transport is
+ * listened to once (`CandidateSockets`): what arrives is demultiplexed by its first byte (RFC
+ * 7983 §7) into STUN for the agent, and data, which is accepted only from the selected pair's
+ * remote address. The agent's datagrams leave through the transport whose base is their `from`.
+ * An ICE restart starts a new gathering generation and closes the old one once the new checks
+ * select a pair. One timer, armed at the agent's `pollTimeout()`, is re-armed after every
  * input; no intervals.
  */
 
@@ -24,86 +26,33 @@ import {
   type DatagramTransport,
   type DatagramTransportEvents,
   Emitter,
-  formatSocketAddress,
   RealClock,
   type Scheduler,
   type SocketAddress,
   sameSocketAddress,
   type TimerHandle,
 } from '@typertc/common';
-import type { IceAgentEvent, IceAgentOptions, IceTransportState } from '../agent/agent-types.js';
+import type { IceAgentEvent, IceRestartOptions, IceTransportState } from '../agent/agent-types.js';
 import { IceAgent } from '../agent/ice-agent.js';
-import {
-  formatLocalCandidate,
-  type IceCandidate,
-  type LocalCandidate,
-  parseRemoteCandidate,
-} from '../candidate.js';
-import {
-  CandidateGatherer,
-  type CandidateGathererOptions,
-  type GatheredCandidate,
-  type GatheringError,
-} from '../gather/gatherer.js';
+import { formatLocalCandidate, type IceCandidate, parseRemoteCandidate } from '../candidate.js';
+import { CandidateGatherer, type GatheredCandidate } from '../gather/gatherer.js';
+import type { MuxedTransport } from '../mux/muxed-transport.js';
+import { CandidateSockets } from './candidate-sockets.js';
 import { classifyDatagram } from './demux.js';
 import { IceNotConnectedError, IceUnresolvedCandidateError } from './errors.js';
+import {
+  type IceCredentials,
+  type IceGatheringState,
+  type IceLocalCandidateEvent,
+  type IceRole,
+  type IceSelectedPair,
+  type IceTransportEvents,
+  type IceTransportOptions,
+  type IceTransportPolicy,
+  validateIceTransportOptions,
+} from './ice-transport-types.js';
 
-export type IceRole = 'controlling' | 'controlled';
-
-/** W3C `RTCIceTransportPolicy`: `relay` uses relayed candidates only (WebRTC 1.0 §4.2.1). */
-export type IceTransportPolicy = 'all' | 'relay';
-
-/** W3C `RTCIceGathererState`. */
-export type IceGatheringState = 'new' | 'gathering' | 'complete';
-
-/** The ICE credentials of one side (RFC 8445 §5.3; W3C `RTCIceParameters`). */
-export interface IceCredentials {
-  readonly ufrag: string;
-  readonly password: string;
-}
-
-export interface IceTransportOptions extends Omit<CandidateGathererOptions, 'scheduler'> {
-  readonly role: IceRole;
-  /** Default `all`. */
-  readonly iceTransportPolicy?: IceTransportPolicy;
-  /**
-   * A gatherer already started (W3C `iceCandidatePoolSize`); the gather options above are then
-   * ignored. The transport owns it from here on and closes it with itself.
-   */
-  readonly gatherer?: CandidateGatherer;
-  /** The agent's options other than the role (credentials, Ta, RTO, nomination delay...). */
-  readonly agent?: Omit<IceAgentOptions, 'controlling'>;
-  /** Time and the one timer; default the real clock. Also drives a gatherer made here. */
-  readonly scheduler?: Scheduler;
-}
-
-/** A local candidate for the peer, with its W3C `RTCIceCandidate.candidate` string. */
-export interface IceLocalCandidateEvent {
-  readonly candidate: LocalCandidate;
-  readonly candidateString: string;
-}
-
-export interface IceSelectedPair {
-  /** The local candidate as the peer sees it (prflx when a NAT mapped the base). */
-  readonly local: LocalCandidate;
-  readonly remote: IceCandidate;
-}
-
-export interface IceTransportEvents extends DatagramTransportEvents {
-  /** A local candidate to signal (trickle ICE, RFC 8838 §4). Sticky: see `on`. */
-  candidate: (event: IceLocalCandidateEvent) => void;
-  /** Sticky: see `on`. `complete` is where the peer is told end-of-candidates. */
-  'gathering-state': (state: IceGatheringState) => void;
-  /**
-   * A STUN or TURN server, or a host address, that gave no candidate (W3C icecandidateerror).
-   * Not sticky: a pre-gathered gatherer's earlier errors stay on the gatherer.
-   */
-  'candidate-error': (error: GatheringError) => void;
-  state: (state: IceTransportState) => void;
-  'selected-pair': (pair: IceSelectedPair) => void;
-  /** A role conflict (RFC 8445 §7.3.1.1) switched this side's role. */
-  'role-changed': (role: IceRole) => void;
-}
+export * from './ice-transport-types.js';
 
 type IceOnlyEvents = Omit<IceTransportEvents, keyof DatagramTransportEvents>;
 
@@ -123,18 +72,32 @@ interface Selection extends IceSelectedPair {
   readonly transport: DatagramTransport;
 }
 
+/** One gathering: the first, then one per ICE restart (RFC 8445 §9). */
+interface Generation {
+  readonly id: number;
+  readonly gatherer: CandidateGatherer;
+  /** The local ufrag it was gathered for (what a shared port routes by). */
+  readonly ufrag: string;
+  readonly unsubscribes: (() => void)[];
+}
+
 export class IceTransport extends BaseDatagramTransport {
   readonly #agent: IceAgent;
-  readonly #gatherer: CandidateGatherer;
   readonly #scheduler: Scheduler;
   readonly #policy: IceTransportPolicy;
   readonly #events = new Emitter<IceOnlyEvents>();
-  /** Each candidate transport by its base (`formatSocketAddress`). */
-  readonly #transports = new Map<string, DatagramTransport>();
-  readonly #unsubscribes: (() => void)[] = [];
-  readonly #localCandidates: IceLocalCandidateEvent[] = [];
+  readonly #sockets = new CandidateSockets((transport, base, data, from) =>
+    this.#receive(transport, base, data, from),
+  );
+  /** This agent's share of a `UdpMux` port, if it was given one. */
+  readonly #muxed: MuxedTransport | undefined;
+  /** The current generation's candidates, as signalled. */
+  #localCandidates: IceLocalCandidateEvent[] = [];
   /** Gathering starts with the transport, so `new` is never observable here. */
   #gatheringState: IceGatheringState = 'gathering';
+  #generation: Generation;
+  /** During an ICE restart, the generation whose pair still carries the data. */
+  #previous: Generation | undefined;
   #selection: Selection | undefined;
   #timer: TimerHandle | undefined;
   #timerAt: number | undefined;
@@ -142,26 +105,43 @@ export class IceTransport extends BaseDatagramTransport {
 
   /**
    * Creates the agent and starts gathering at once (or adopts `options.gatherer`). Throws
-   * `IceServerError` for a malformed `iceServers`, `IceError` for bad agent options.
+   * `IceServerError` for a malformed `iceServers`, `IceError` for bad agent options or options
+   * that cannot go together, and `UfragInUseError` if the mux already has the local ufrag.
    */
   static create(options: IceTransportOptions): IceTransport {
+    validateIceTransportOptions(options);
     return new IceTransport(options);
   }
 
   private constructor(options: IceTransportOptions) {
     super('ICE transport', undefined);
-    const { role, iceTransportPolicy, gatherer, agent, scheduler, ...gatherOptions } = options;
+    const { role, lite, iceTransportPolicy, udpMux, gatherer, agent, scheduler, ...gather } =
+      options;
     this.#scheduler = scheduler ?? new RealClock();
     this.#policy = iceTransportPolicy ?? 'all';
-    this.#agent = new IceAgent({ ...agent, controlling: role === 'controlling' });
-    this.#gatherer =
-      gatherer ?? CandidateGatherer.start({ ...gatherOptions, scheduler: this.#scheduler });
-    // The gatherer replays what it already found, so a pre-gathered one feeds the agent here.
-    this.#unsubscribes.push(
-      this.#gatherer.on('candidate', (gathered) => this.#addLocalCandidate(gathered)),
-      this.#gatherer.on('error', (error) => this.#events.emit('candidate-error', error)),
-      this.#gatherer.on('end-of-candidates', () => this.#setGatheringState('complete')),
-    );
+    this.#agent =
+      lite === true
+        ? new IceAgent({ ...agent, lite: true })
+        : new IceAgent({ ...agent, controlling: role === 'controlling' });
+    this.#muxed = udpMux?.attach(this.#agent.localUfrag);
+    const gatherOptions = {
+      ...gather,
+      scheduler: this.#scheduler,
+      ...(this.#muxed === undefined ? {} : { sharedSocket: { transport: this.#muxed } }),
+    };
+    const first = gatherer ?? CandidateGatherer.start(gatherOptions);
+    this.#generation = { id: 0, gatherer: first, ufrag: this.#agent.localUfrag, unsubscribes: [] };
+    this.#listen(this.#generation);
+  }
+
+  /** Whether this is an ICE-lite agent (`lite` option). */
+  get lite(): boolean {
+    return this.#agent.lite;
+  }
+
+  /** Whether an ICE restart is under way: the old pair carries data until a new one is selected. */
+  get restarting(): boolean {
+    return this.#agent.restarting;
   }
 
   get localCredentials(): IceCredentials {
@@ -181,7 +161,10 @@ export class IceTransport extends BaseDatagramTransport {
     return this.#gatheringState;
   }
 
-  /** The candidates signalled so far (under the `relay` policy, relayed ones only). */
+  /**
+   * The current generation's candidates signalled so far (under the `relay` policy, relayed ones
+   * only).
+   */
   get localCandidates(): readonly IceLocalCandidateEvent[] {
     return this.#localCandidates;
   }
@@ -204,6 +187,49 @@ export class IceTransport extends BaseDatagramTransport {
   setRemoteCredentials(credentials: IceCredentials): void {
     if (this.closed) return;
     this.#agent.setRemoteCredentials(credentials.ufrag, credentials.password);
+    this.#drive();
+  }
+
+  /**
+   * The peer is a lite agent (SDP `a=ice-lite`): this side becomes controlling (RFC 8445 §6.1.1).
+   * Throws `IceError` on a lite transport: two lite agents cannot connect.
+   */
+  setRemoteLite(remoteLite: boolean): void {
+    if (this.closed) return;
+    this.#agent.setRemoteLite(remoteLite);
+    this.#drive();
+  }
+
+  /**
+   * ICE restart (RFC 8445 §9): new local credentials, and candidates gathered again with the
+   * same options (new sockets and allocations; on a mux, the same port under the new ufrag),
+   * trickled as `candidate` events after `gathering-state` turns back to `gathering`. The caller
+   * signals the new credentials and candidates, then passes the peer's new ones. The selected
+   * pair keeps carrying data meanwhile; once the new checks select a pair, the old generation's
+   * sockets and allocations are closed. Throws `IceError` for credentials §5.3 does not allow,
+   * `UfragInUseError` if the mux already has the new ufrag.
+   */
+  restart(options: IceRestartOptions = {}): void {
+    if (this.closed) return;
+    const stale = this.#previous === undefined ? undefined : this.#generation;
+    this.#agent.restart(options);
+    this.#muxed?.addUfrag(this.#agent.localUfrag);
+    // A restart during a restart: the generation in between never carried data.
+    if (stale !== undefined) this.#release(stale);
+    else this.#previous = this.#generation;
+    const previousOptions = this.#generation.gatherer.options;
+    this.#localCandidates = [];
+    this.#gatheringState = 'new';
+    this.#setGatheringState('gathering');
+    this.#generation = {
+      id: this.#generation.id + 1,
+      gatherer: CandidateGatherer.start(previousOptions),
+      ufrag: this.#agent.localUfrag,
+      unsubscribes: [],
+    };
+    this.#listen(this.#generation);
+    // Nothing carried data (no pair selected yet, or consent lost): nothing to keep.
+    if (!this.#agent.restarting && this.#previous !== undefined) this.#releasePrevious();
     this.#drive();
   }
 
@@ -293,24 +319,53 @@ export class IceTransport extends BaseDatagramTransport {
     this.#timer = undefined;
     this.#timerAt = undefined;
     this.#selection = undefined;
-    for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
-    this.#transports.clear();
-    this.#gatherer.close();
+    if (this.#previous !== undefined) this.#release(this.#previous);
+    this.#previous = undefined;
+    this.#release(this.#generation);
+    this.#sockets.clear();
+    this.#muxed?.close();
     this.#events.removeAllListeners();
   }
 
-  #addLocalCandidate(gathered: GatheredCandidate): void {
+  /**
+   * Listens to the current generation's gatherer, which replays what it already found: a
+   * pre-gathered one feeds the agent at once.
+   */
+  #listen(generation: Generation): void {
+    const { gatherer } = generation;
+    generation.unsubscribes.push(
+      gatherer.on('candidate', (gathered) => this.#addLocalCandidate(generation, gathered)),
+      gatherer.on('error', (error) => {
+        if (generation === this.#generation) this.#events.emit('candidate-error', error);
+      }),
+      gatherer.on('end-of-candidates', () => {
+        if (generation === this.#generation) this.#setGatheringState('complete');
+      }),
+    );
+  }
+
+  /** The restart is over (a new pair is selected): the old sockets and relays can go. */
+  #releasePrevious(): void {
+    const previous = this.#previous;
+    if (previous === undefined) return;
+    this.#previous = undefined;
+    this.#release(previous);
+  }
+
+  #release(generation: Generation): void {
+    for (const unsubscribe of generation.unsubscribes.splice(0)) unsubscribe();
+    this.#sockets.release(generation.id);
+    generation.gatherer.close();
+    if (generation !== this.#generation) this.#muxed?.removeUfrag(generation.ufrag);
+  }
+
+  #addLocalCandidate(generation: Generation, gathered: GatheredCandidate): void {
     const { candidate, transport } = gathered;
+    // A superseded generation's late candidates are not this agent's any more.
+    if (this.closed || generation !== this.#generation) return;
     // W3C iceTransportPolicy `relay`: the agent never sees, nor the peer learns, other types.
-    if (this.closed || (this.#policy === 'relay' && candidate.type !== 'relay')) return;
-    const key = formatSocketAddress(candidate.base);
-    if (!this.#transports.has(key)) {
-      this.#transports.set(key, transport);
-      const base = candidate.base;
-      this.#unsubscribes.push(
-        transport.on('datagram', (data, from) => this.#receive(transport, base, data, from)),
-      );
-    }
+    if (this.#policy === 'relay' && candidate.type !== 'relay') return;
+    this.#sockets.add(candidate.base, transport, generation.id);
     this.#agent.addLocalCandidate(candidate);
     const found = { candidate, candidateString: formatLocalCandidate(candidate) };
     this.#localCandidates.push(found);
@@ -354,7 +409,7 @@ export class IceTransport extends BaseDatagramTransport {
   /** After every input: send what the agent wants sent, report its events, re-arm the timer. */
   #drive(): void {
     for (let out = this.#agent.pollTransmit(); out; out = this.#agent.pollTransmit()) {
-      const transport = this.#transports.get(formatSocketAddress(out.from));
+      const transport = this.#sockets.transportFor(out.from);
       if (transport === undefined || transport.closed) continue;
       try {
         transport.send(out.data, out.to);
@@ -376,10 +431,11 @@ export class IceTransport extends BaseDatagramTransport {
   #dispatch(event: IceAgentEvent): void {
     switch (event.type) {
       case 'selected-pair': {
-        const transport = this.#transports.get(formatSocketAddress(event.local.base));
+        const transport = this.#sockets.transportFor(event.local.base);
         if (transport === undefined) return;
         this.#selection = { local: event.local, remote: event.remote, transport };
         this.#setRemoteAddress(event.remote);
+        if (!this.#agent.restarting) this.#releasePrevious();
         this.#events.emit('selected-pair', { local: event.local, remote: event.remote });
         return;
       }

@@ -84,6 +84,20 @@ export interface AesEcbCipher {
   encryptBlocks(input: Uint8Array, out?: Uint8Array): Uint8Array;
 }
 
+/**
+ * AES in cipher block chaining mode (NIST SP 800-38A §6.2) without padding: inputs are whole
+ * blocks, because the protocols that use CBC pad themselves — TLS's GenericBlockCipher (RFC 5246
+ * §6.2.3.2) has a padding of its own that the receiver must check in constant time, which a
+ * library's PKCS#7 unpadding would defeat. Unauthenticated: callers add a MAC.
+ */
+export interface AesCbcCipher {
+  readonly keyLength: number;
+  /** Encrypts `plaintext` (a multiple of 16 bytes) chained from the 16-byte `iv`. */
+  encrypt(iv: Uint8Array, plaintext: Uint8Array, out?: Uint8Array): Uint8Array;
+  /** Decrypts `ciphertext` (a multiple of 16 bytes) chained from the 16-byte `iv`. */
+  decrypt(iv: Uint8Array, ciphertext: Uint8Array, out?: Uint8Array): Uint8Array;
+}
+
 /** HMAC (RFC 2104) with one key, used per message. */
 export interface HmacKey {
   readonly algorithm: HashAlgorithm;
@@ -110,6 +124,8 @@ export interface CryptoBackend {
   aesCtr(key: Uint8Array): AesCtrCipher;
   /** AES block encryption with a 16-, 24- or 32-byte key. */
   aesEcb(key: Uint8Array): AesEcbCipher;
+  /** Unpadded AES-CBC with a 16- or 32-byte key (AES_128_CBC, AES_256_CBC of RFC 5246). */
+  aesCbc(key: Uint8Array): AesCbcCipher;
   /** HMAC with a key of any length (RFC 2104 §3; keys longer than a block are hashed first). */
   hmac(algorithm: HashAlgorithm, key: Uint8Array): HmacKey;
   /**

@@ -3,10 +3,12 @@
  * hosts without node:crypto. Slower than `node` (see bench/), identical in results and errors.
  *
  * What is done once per key:
- * - AES-CTR and AES-ECB expand the AES key schedule once and run noble's block function
- *   (`unsafe.expandKeyLE`, `unsafe.ctrCounter`, `unsafe.encrypt`); the public `ctr()`/`ecb()`
- *   constructors would re-expand the key on every call. The `unsafe` surface is noble's own
- *   internals and may change between versions — the SP 800-38A vectors pin its behaviour.
+ * - AES-CTR, AES-ECB and AES-CBC expand the AES key schedule once and run noble's block
+ *   functions (`unsafe.expandKeyLE`, `unsafe.expandKeyDecLE`, `unsafe.ctrCounter`,
+ *   `unsafe.encrypt`, `unsafe.decrypt`); the public `ctr()`/`ecb()`/`cbc()` constructors would
+ *   re-expand the key on every call, and `cbc()` also wants 4-byte-aligned output. The
+ *   `unsafe` surface is noble's own internals and may change between versions — the SP 800-38A
+ *   and RFC 3602 vectors pin its behaviour.
  * - HMAC keeps an instance that has absorbed the inner and outer key pads (RFC 2104 §2) and
  *   clones it per message (`_cloneInto`, into one reused scratch instance), instead of hashing
  *   the pads again.
@@ -25,6 +27,7 @@ import {
   AEAD_TAG_LENGTH,
   AES_BLOCK_LENGTH,
   type AeadCipher,
+  type AesCbcCipher,
   type AesCtrCipher,
   type AesEcbCipher,
   type CryptoBackend,
@@ -33,10 +36,12 @@ import {
   type HmacKey,
 } from './backend.js';
 import {
+  AES_CBC_KEY_LENGTHS,
   AES_GCM_KEY_LENGTHS,
   AES_KEY_LENGTHS,
   CHACHA20_POLY1305_KEY_LENGTHS,
   checkByteCount,
+  checkCbcIv,
   checkCounterBlock,
   checkHashAlgorithm,
   checkKey,
@@ -141,7 +146,7 @@ function nobleAesEcb(key: Uint8Array): AesEcbCipher {
   return {
     keyLength: key.length,
     encryptBlocks(input, out) {
-      checkWholeBlocks(input);
+      checkWholeBlocks('AES-ECB', input);
       const target = outputView(out, input.length);
       const source = overlapsShifted(input, target) ? input.slice() : input;
       // noble's AES round function takes the block as four little-endian 32-bit words (as its
@@ -160,6 +165,77 @@ function nobleAesEcb(key: Uint8Array): AesEcbCipher {
         writeU32LE(target, i + 4, block.s1);
         writeU32LE(target, i + 8, block.s2);
         writeU32LE(target, i + 12, block.s3);
+      }
+      return target;
+    },
+  };
+}
+
+/**
+ * CBC (NIST SP 800-38A §6.2) over noble's block functions, with both key schedules expanded
+ * once. Words are read and written byte-wise in noble's little-endian word order, as in ECB
+ * above, so any alignment works. Each block is read whole before its output is written and
+ * the chaining value is kept in locals, so in-place (same offset) operation is safe.
+ */
+function nobleAesCbc(key: Uint8Array): AesCbcCipher {
+  checkKey('AES-CBC', key, AES_CBC_KEY_LENGTHS);
+  const encryptionKey = unsafe.expandKeyLE(key);
+  const decryptionKey = unsafe.expandKeyDecLE(key);
+  return {
+    keyLength: key.length,
+    encrypt(iv, plaintext, out) {
+      checkCbcIv(iv);
+      checkWholeBlocks('AES-CBC', plaintext);
+      const target = outputView(out, plaintext.length);
+      const source = overlapsShifted(plaintext, target) ? plaintext.slice() : plaintext;
+      let c0 = readU32LE(iv, 0);
+      let c1 = readU32LE(iv, 4);
+      let c2 = readU32LE(iv, 8);
+      let c3 = readU32LE(iv, 12);
+      for (let i = 0; i < source.length; i += AES_BLOCK_LENGTH) {
+        // C_i = E(K, P_i xor C_{i-1}), C_0 = IV.
+        const block = unsafe.encrypt(
+          encryptionKey,
+          readU32LE(source, i) ^ c0,
+          readU32LE(source, i + 4) ^ c1,
+          readU32LE(source, i + 8) ^ c2,
+          readU32LE(source, i + 12) ^ c3,
+        );
+        c0 = block.s0;
+        c1 = block.s1;
+        c2 = block.s2;
+        c3 = block.s3;
+        writeU32LE(target, i, c0);
+        writeU32LE(target, i + 4, c1);
+        writeU32LE(target, i + 8, c2);
+        writeU32LE(target, i + 12, c3);
+      }
+      return target;
+    },
+    decrypt(iv, ciphertext, out) {
+      checkCbcIv(iv);
+      checkWholeBlocks('AES-CBC', ciphertext);
+      const target = outputView(out, ciphertext.length);
+      const source = overlapsShifted(ciphertext, target) ? ciphertext.slice() : ciphertext;
+      let c0 = readU32LE(iv, 0);
+      let c1 = readU32LE(iv, 4);
+      let c2 = readU32LE(iv, 8);
+      let c3 = readU32LE(iv, 12);
+      for (let i = 0; i < source.length; i += AES_BLOCK_LENGTH) {
+        // P_i = D(K, C_i) xor C_{i-1}; C_i is kept before P_i may overwrite it in place.
+        const n0 = readU32LE(source, i);
+        const n1 = readU32LE(source, i + 4);
+        const n2 = readU32LE(source, i + 8);
+        const n3 = readU32LE(source, i + 12);
+        const block = unsafe.decrypt(decryptionKey, n0, n1, n2, n3);
+        writeU32LE(target, i, block.s0 ^ c0);
+        writeU32LE(target, i + 4, block.s1 ^ c1);
+        writeU32LE(target, i + 8, block.s2 ^ c2);
+        writeU32LE(target, i + 12, block.s3 ^ c3);
+        c0 = n0;
+        c1 = n1;
+        c2 = n2;
+        c3 = n3;
       }
       return target;
     },
@@ -211,6 +287,7 @@ export const nobleCrypto: CryptoBackend = {
   },
   aesCtr: nobleAesCtr,
   aesEcb: nobleAesEcb,
+  aesCbc: nobleAesCbc,
   hmac: nobleHmac,
   hash(algorithm, data, out) {
     checkHashAlgorithm(algorithm);

@@ -2,11 +2,12 @@
  * The `node` crypto backend: OpenSSL through node:crypto, the default on Node (AES-NI, and
  * several times faster than pure JS on every primitive here).
  *
- * node:crypto cannot re-key or re-IV a cipher object, so AEAD and CTR ciphers are created per
- * call; what can be done once per key is: the key is wrapped in a `KeyObject` (so OpenSSL does
- * not re-import raw bytes each call), cipher names are resolved, and the ECB cipher — stateless
- * between blocks — is created once and fed with repeated `update()`s. HMAC and digests avoid
- * per-message objects altogether: one-shot `crypto.hash` calls over pads prepared per key.
+ * node:crypto cannot re-key or re-IV a cipher object, so AEAD, CTR and CBC ciphers are created
+ * per call; what can be done once per key is: the key is wrapped in a `KeyObject` (so OpenSSL
+ * does not re-import raw bytes each call), cipher names are resolved, and the ECB cipher —
+ * stateless between blocks — is created once and fed with repeated `update()`s. HMAC and
+ * digests avoid per-message objects altogether: one-shot `crypto.hash` calls over pads prepared
+ * per key.
  *
  * Results come back from node:crypto as `Buffer`s; they are re-wrapped as plain `Uint8Array`
  * views (no copy) so that both backends return the same type — `Buffer#slice` aliases where
@@ -31,6 +32,7 @@ import { AuthenticationError } from '../errors.js';
 import {
   AEAD_TAG_LENGTH,
   type AeadCipher,
+  type AesCbcCipher,
   type AesCtrCipher,
   type AesEcbCipher,
   type CryptoBackend,
@@ -39,10 +41,12 @@ import {
   type HmacKey,
 } from './backend.js';
 import {
+  AES_CBC_KEY_LENGTHS,
   AES_GCM_KEY_LENGTHS,
   AES_KEY_LENGTHS,
   CHACHA20_POLY1305_KEY_LENGTHS,
   checkByteCount,
+  checkCbcIv,
   checkCounterBlock,
   checkHashAlgorithm,
   checkKey,
@@ -172,9 +176,37 @@ function nodeAesEcb(key: Uint8Array): AesEcbCipher {
   return {
     keyLength: key.length,
     encryptBlocks(input, out) {
-      checkWholeBlocks(input);
+      checkWholeBlocks('AES-ECB', input);
       const target = out === undefined ? undefined : outputView(out, input.length);
       return deliver(cipher.update(input), target);
+    },
+  };
+}
+
+function nodeAesCbc(key: Uint8Array): AesCbcCipher {
+  checkKey('AES-CBC', key, AES_CBC_KEY_LENGTHS);
+  const keyObject = createSecretKey(key);
+  const cipherName = `aes-${aesBits(key)}-cbc`;
+  // A cipher object per call, since node:crypto cannot re-IV one. With padding off and whole
+  // blocks in, update() returns every block (OpenSSL holds back a final block only when it
+  // has padding to strip), so final() has nothing to add and is not needed.
+  return {
+    keyLength: key.length,
+    encrypt(iv, plaintext, out) {
+      checkCbcIv(iv);
+      checkWholeBlocks('AES-CBC', plaintext);
+      const target = out === undefined ? undefined : outputView(out, plaintext.length);
+      const cipher = createCipheriv(cipherName, keyObject, iv);
+      cipher.setAutoPadding(false);
+      return deliver(cipher.update(plaintext), target);
+    },
+    decrypt(iv, ciphertext, out) {
+      checkCbcIv(iv);
+      checkWholeBlocks('AES-CBC', ciphertext);
+      const target = out === undefined ? undefined : outputView(out, ciphertext.length);
+      const decipher = createDecipheriv(cipherName, keyObject, iv);
+      decipher.setAutoPadding(false);
+      return deliver(decipher.update(ciphertext), target);
     },
   };
 }
@@ -269,6 +301,7 @@ export const nodeCrypto: CryptoBackend = {
   },
   aesCtr: nodeAesCtr,
   aesEcb: nodeAesEcb,
+  aesCbc: nodeAesCbc,
   hmac: nodeHmac,
   hash(algorithm, data, out) {
     checkHashAlgorithm(algorithm);

@@ -19,6 +19,8 @@ export const AES_KEY_LENGTHS: readonly number[] = [16, 24, 32];
 export const AES_GCM_KEY_LENGTHS: readonly number[] = [16, 32];
 /** AEAD_CHACHA20_POLY1305 (RFC 8439 §2.8: K_LEN is 32 octets). */
 export const CHACHA20_POLY1305_KEY_LENGTHS: readonly number[] = [32];
+/** AES-CBC as TLS 1.2 uses it: AES_128_CBC and AES_256_CBC (RFC 5246 Appendix C). */
+export const AES_CBC_KEY_LENGTHS: readonly number[] = [16, 32];
 
 export function checkKey(primitive: string, key: Uint8Array, allowed: readonly number[]): void {
   if (!allowed.includes(key.length)) {
@@ -44,10 +46,20 @@ export function checkCounterBlock(iv: Uint8Array): void {
   }
 }
 
-export function checkWholeBlocks(input: Uint8Array): void {
+/** CBC's IV is one whole block (NIST SP 800-38A §6.2). */
+export function checkCbcIv(iv: Uint8Array): void {
+  if (iv.length !== AES_BLOCK_LENGTH) {
+    throw new CryptoParameterError(
+      `AES-CBC IV must be ${AES_BLOCK_LENGTH} bytes, got ${iv.length}`,
+    );
+  }
+}
+
+/** ECB and unpadded CBC work on whole blocks only; padding is the caller's (e.g. TLS's). */
+export function checkWholeBlocks(primitive: string, input: Uint8Array): void {
   if (input.length % AES_BLOCK_LENGTH !== 0) {
     throw new CryptoParameterError(
-      `AES-ECB input must be a multiple of ${AES_BLOCK_LENGTH} bytes, got ${input.length}`,
+      `${primitive} input must be a multiple of ${AES_BLOCK_LENGTH} bytes, got ${input.length}`,
     );
   }
 }

@@ -1,0 +1,473 @@
+/**
+ * `DtlsConnection`: a DTLS 1.2 client or server as a sans-I/O state machine (DESIGN.md
+ * principle 1). It performs no I/O and reads no clock: the caller feeds it datagrams and the
+ * time, and takes what it wants sent, its events, its decrypted data and its next deadline.
+ *
+ *     const dtls = new DtlsConnection({ role: 'client', certificate, remoteFingerprints });
+ *     dtls.start(now);
+ *     for (let d = dtls.pollTransmit(); d; d = dtls.pollTransmit()) socket.send(d);
+ *     dtls.handleDatagram(datagram, now);  dtls.handleTimeout(now);  dtls.pollTimeout();
+ *     dtls.pollEvent();          // connected | closed | failed
+ *     dtls.pollApplicationData() // the peer's data, record by record
+ *     dtls.send(bytes);          // once connected
+ *
+ * Failures end in a fatal alert sent to the peer (RFC 5246 §7.2.2) and a `failed` event whose
+ * error names the cause: a `DtlsVerificationError` for a failed check, a `DtlsAlert` for an
+ * alert sent or received, `DtlsTimeoutError`. Until the handshake has verified both Finished
+ * messages and the peer certificate's fingerprint, no key leaves the connection.
+ */
+
+import { AlertDescription, AlertLevel } from '../alert.js';
+import { type CertificateFingerprint, matchesFingerprint } from '../certificate/fingerprint.js';
+import type { PeerCertificate } from '../certificate/signature.js';
+import { HelloCookies } from '../crypto/cookie.js';
+import { InvalidKeyShareError } from '../crypto/key-exchange.js';
+import { exportKeyingMaterial as exportWithPrf } from '../crypto/prf.js';
+import {
+  DtlsAlert,
+  DtlsError,
+  DtlsParseError,
+  DtlsTimeoutError,
+  DtlsVerificationError,
+} from '../errors.js';
+import {
+  fragmentMessage,
+  type HandshakeFragment,
+  HandshakeType,
+  readHandshakeFragments,
+} from '../handshake/handshake-header.js';
+import { parseClientHello } from '../handshake/hello.js';
+import { HandshakeReassembler } from '../handshake/reassembler.js';
+import { ContentType, MAX_PLAINTEXT_LENGTH } from '../record/index.js';
+import { ClientHandshake } from './client-handshake.js';
+import { Flight, type FlightItem } from './flight.js';
+import { HandshakeContext } from './handshake-context.js';
+import type { HandshakeHost } from './handshake-host.js';
+import {
+  type DtlsConnectionOptions,
+  type DtlsEvent,
+  type DtlsRole,
+  type DtlsState,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options.js';
+import { RecordLayer, type RecordStats } from './record-layer.js';
+import { ServerHandshake } from './server-handshake.js';
+
+/** RFC 5705 §4: labels the handshake itself uses cannot be exported. */
+const RESERVED_LABELS = new Set([
+  'client finished',
+  'server finished',
+  'master secret',
+  'key expansion',
+  'extended master secret',
+]);
+
+/** Queued outgoing datagrams and received records kept at most (a stalled caller). */
+const MAX_QUEUED = 1024;
+
+export class DtlsConnection implements HandshakeHost {
+  readonly options: ResolvedOptions;
+  readonly context = new HandshakeContext();
+  readonly #records = new RecordLayer();
+  readonly #reassembler = new HandshakeReassembler();
+  readonly #client: ClientHandshake | undefined;
+  readonly #server: ServerHandshake | undefined;
+  readonly #transmits: Uint8Array[] = [];
+  readonly #events: DtlsEvent[] = [];
+  readonly #received: Uint8Array[] = [];
+  #remoteFingerprints: readonly CertificateFingerprint[] | undefined;
+  #state: DtlsState = 'new';
+  #flight: Flight | undefined;
+  /** Our next handshake message_seq (RFC 6347 §4.2.2). */
+  #sendSeq = 0;
+  /** The peer's last message before our current flight: its re-sending means ours was lost. */
+  #peerFlightEnd = -1;
+  #startedAt = 0;
+  /** Both Finished verified; `connected` waits for the fingerprints if they are not known. */
+  #handshakeDone = false;
+  #peerVerified = false;
+  #error: Error | undefined;
+
+  constructor(options: DtlsConnectionOptions) {
+    this.options = resolveOptions(options);
+    this.#remoteFingerprints = options.remoteFingerprints;
+    if (this.options.role === 'client') {
+      this.#client = new ClientHandshake(this);
+    } else {
+      this.#server = new ServerHandshake(this, options.cookies ?? new HelloCookies());
+    }
+  }
+
+  get role(): DtlsRole {
+    return this.options.role;
+  }
+
+  get state(): DtlsState {
+    return this.#state;
+  }
+
+  /** Why the connection failed, once `failed`. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Records dropped as forged, replayed or malformed. */
+  get stats(): Readonly<RecordStats> {
+    return this.#records.stats;
+  }
+
+  /** The negotiated suite's name, once the ServerHello is in. */
+  get cipherSuite(): string | undefined {
+    return this.context.suite?.name;
+  }
+
+  /** The use_srtp profile agreed on (RFC 5764 §4.1.2), if any. */
+  get srtpProfile(): number | undefined {
+    return this.#state === 'connected' ? this.context.srtpProfile : undefined;
+  }
+
+  /** The peer's certificate (DER) once it has been verified. */
+  get remoteCertificate(): Uint8Array | undefined {
+    return this.#peerVerified ? this.context.peerCertificate?.der : undefined;
+  }
+
+  /**
+   * The peer's fingerprints, when they were not known at construction (the remote description
+   * came after the handshake started). Verifies a certificate already received.
+   */
+  setRemoteFingerprints(fingerprints: readonly CertificateFingerprint[]): void {
+    this.#remoteFingerprints = fingerprints;
+    const peer = this.context.peerCertificate;
+    if (peer === undefined || this.#state !== 'connecting') return;
+    this.#guard(() => {
+      this.checkPeerCertificate(peer);
+      if (this.#handshakeDone) this.#connect();
+    });
+  }
+
+  /** Starts the handshake: a client sends its ClientHello; a server waits for one. */
+  start(now: number): void {
+    if (this.#state !== 'new') return;
+    this.#state = 'connecting';
+    this.#startedAt = now;
+    this.#guard(() => this.#client?.start(now));
+  }
+
+  handleDatagram(datagram: Uint8Array, now: number): void {
+    if (this.#state === 'new') this.start(now);
+    if (this.#state !== 'connecting' && this.#state !== 'connected') return;
+    this.#now = now;
+    this.#guard(() => this.#records.open(datagram, this.#onRecord));
+  }
+
+  handleTimeout(now: number): void {
+    if (this.#state !== 'connecting' && this.#state !== 'connected') return;
+    if (this.#state === 'connecting' && now - this.#startedAt >= this.options.handshakeTimeoutMs) {
+      this.#fail(new DtlsTimeoutError(now - this.#startedAt), undefined);
+      return;
+    }
+    const flight = this.#flight;
+    const deadline = flight?.deadline;
+    if (flight !== undefined && deadline !== undefined && now >= deadline) {
+      flight.backOff();
+      this.#transmit(flight, now);
+    }
+  }
+
+  /** The next time `handleTimeout` is due; undefined when nothing is pending. */
+  pollTimeout(): number | undefined {
+    if (this.#state !== 'connecting') return undefined;
+    const giveUpAt = this.#startedAt + this.options.handshakeTimeoutMs;
+    const deadline = this.#flight?.deadline;
+    return deadline === undefined ? giveUpAt : Math.min(deadline, giveUpAt);
+  }
+
+  pollTransmit(): Uint8Array | undefined {
+    return this.#transmits.shift();
+  }
+
+  pollEvent(): DtlsEvent | undefined {
+    return this.#events.shift();
+  }
+
+  /** The next application data record from the peer, decrypted. */
+  pollApplicationData(): Uint8Array | undefined {
+    return this.#received.shift();
+  }
+
+  /**
+   * Sends `data` as one application data record. Throws `DtlsError` unless connected, or if
+   * `data` is longer than a record holds (2^14 bytes, RFC 5246 §6.2.1).
+   */
+  send(data: Uint8Array): void {
+    if (this.#state !== 'connected') {
+      throw new DtlsError(`cannot send: the connection is ${this.#state}`, 'DTLS_NOT_CONNECTED');
+    }
+    if (data.length > MAX_PLAINTEXT_LENGTH) {
+      throw new DtlsError(`${data.length} bytes do not fit one record`, 'DTLS_RECORD_TOO_LONG');
+    }
+    this.#queue(this.#records.seal(ContentType.applicationData, data));
+  }
+
+  /**
+   * Keying material (RFC 5705 §4), e.g. `exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60)` for
+   * DTLS-SRTP (RFC 5764 §4.2). Only once connected: no key leaves an unverified handshake.
+   */
+  exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
+    const master = this.context.master;
+    const suite = this.context.suite;
+    if (this.#state !== 'connected' || master === undefined || suite === undefined) {
+      throw new DtlsError('keying material is exported only once connected', 'DTLS_NOT_CONNECTED');
+    }
+    if (RESERVED_LABELS.has(label)) throw new DtlsError(`label ${label} is reserved`);
+    if (context !== undefined && context.length > 0xffff) {
+      throw new DtlsError('an exporter context is at most 65535 bytes');
+    }
+    const { clientRandom, serverRandom } = this.context;
+    return exportWithPrf(suite.prfHash, master, clientRandom, serverRandom, label, length, context);
+  }
+
+  /** Sends close_notify (RFC 5246 §7.2.1) if connected, and closes. */
+  close(): void {
+    if (this.#state === 'closed' || this.#state === 'failed') return;
+    if (this.#state === 'connected')
+      this.#sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
+    this.#state = 'closed';
+    this.#flight = undefined;
+    this.#events.push({ type: 'closed' });
+  }
+
+  // --- HandshakeHost: what the role handshakes call ---
+
+  message(msgType: number, body: Uint8Array, epoch = 0): FlightItem {
+    const messageSeq = this.#sendSeq++;
+    this.context.add(msgType, messageSeq, body);
+    return { kind: 'handshake', msgType, messageSeq, body, epoch };
+  }
+
+  sendFlight(items: readonly FlightItem[], final: boolean, now: number): void {
+    const flight = new Flight(items, final, this.options.initialRetransmitMs);
+    this.#flight = flight;
+    this.#peerFlightEnd = this.#reassembler.nextMessageSeq - 1;
+    this.#transmit(flight, now);
+  }
+
+  installReadKeys(): void {
+    this.#records.setReadCipher(this.context.recordCiphers(this.role).read);
+  }
+
+  installWriteKeys(): void {
+    this.#records.setWriteCipher(this.context.recordCiphers(this.role).write);
+  }
+
+  checkPeerCertificate(peer: PeerCertificate): void {
+    const expected = this.#remoteFingerprints;
+    if (expected === undefined) return; // checked by setRemoteFingerprints
+    if (!matchesFingerprint(peer.der, expected)) {
+      throw new DtlsVerificationError(
+        'fingerprint',
+        'the peer certificate matches none of the expected fingerprints',
+      );
+    }
+    this.#peerVerified = true;
+  }
+
+  complete(_now: number): void {
+    this.#handshakeDone = true;
+    if (this.#peerVerified) this.#connect();
+  }
+
+  // --- records in ---
+
+  /** The time of the datagram being handled, for the record callback. */
+  #now = 0;
+
+  readonly #onRecord = (
+    contentType: number,
+    epoch: number,
+    sequenceNumber: number,
+    data: Uint8Array,
+  ): void => {
+    if (this.#state === 'failed' || this.#state === 'closed') return;
+    switch (contentType) {
+      case ContentType.handshake:
+        this.#onHandshakeRecord(epoch, sequenceNumber, data);
+        return;
+      case ContentType.alert:
+        this.#onAlert(data);
+        return;
+      case ContentType.applicationData:
+        // RFC 6347 §4.1: data only under the negotiated keys, only once connected.
+        if (epoch === 1 && this.#state === 'connected' && this.#received.length < MAX_QUEUED) {
+          this.#received.push(data);
+        } else {
+          this.#records.stats.droppedRecords++;
+        }
+        return;
+      case ContentType.changeCipherSpec:
+        // The epoch of each record says which keys it needs, so CCS needs no action here.
+        return;
+      default:
+        // RFC 5246 §6.2.1: an unknown content type is unexpected; in DTLS a forged datagram
+        // must not kill the connection, so it is dropped (§4.1.2.7).
+        this.#records.stats.droppedRecords++;
+    }
+  };
+
+  #onHandshakeRecord(epoch: number, recordSeq: number, data: Uint8Array): void {
+    const now = this.#now;
+    let fragments: HandshakeFragment[];
+    try {
+      fragments = readHandshakeFragments(data);
+    } catch (error) {
+      if (epoch === 0) {
+        this.#records.stats.droppedRecords++; // unauthenticated: could be anyone's
+        return;
+      }
+      throw error;
+    }
+    for (const fragment of fragments) {
+      // A Finished is only believed under the new keys (RFC 5246 §7.4.9).
+      if (fragment.msgType === HandshakeType.finished && epoch !== 1) continue;
+      if (this.#server !== undefined && this.#sendSeq === 0) {
+        this.#onInitialClientHello(fragment, recordSeq, now);
+        continue;
+      }
+      const verdict = this.#reassembler.add(fragment);
+      if (verdict === 'duplicate') {
+        this.#onPeerRetransmission(fragment, now);
+        continue;
+      }
+      for (let m = this.#reassembler.takeMessage(); m; m = this.#reassembler.takeMessage()) {
+        this.#flight?.acknowledged();
+        if (this.#state !== 'connecting') {
+          // After the handshake: a new handshake is renegotiation, which we refuse (RFC 5746
+          // §4.4 lets us answer with a warning no_renegotiation).
+          this.#sendAlert(AlertLevel.warning, AlertDescription.noRenegotiation);
+          continue;
+        }
+        if (this.#client !== undefined) this.#client.handle(m.msgType, m.messageSeq, m.body, now);
+        else this.#server?.handle(m.msgType, m.messageSeq, m.body, now);
+      }
+    }
+  }
+
+  /**
+   * The server before its first flight: only a whole ClientHello in one fragment is looked at
+   * (a real one is a few hundred bytes); nothing is buffered until its cookie checks out.
+   */
+  #onInitialClientHello(fragment: HandshakeFragment, recordSeq: number, now: number): void {
+    const whole = fragment.fragmentOffset === 0 && fragment.fragmentLength === fragment.length;
+    if (fragment.msgType !== HandshakeType.clientHello || !whole) {
+      this.#records.stats.droppedRecords++;
+      return;
+    }
+    const hello = parseClientHello(fragment.body);
+    const server = this.#server as ServerHandshake;
+    // The ServerHello answers with the ClientHello's message_seq (RFC 6347 §4.2.2).
+    this.#sendSeq = fragment.messageSeq;
+    this.#reassembler.reset(fragment.messageSeq + 1);
+    const outcome = server.handleClientHello(hello, fragment.messageSeq, fragment.body, now);
+    if (outcome.kind === 'verify-request') {
+      this.#sendSeq = 0;
+      // §4.2.1: the HelloVerifyRequest repeats the ClientHello's record sequence number, and
+      // is not retransmitted (the client re-sends its ClientHello instead).
+      const [verifyRequest] = fragmentMessage(
+        HandshakeType.helloVerifyRequest,
+        fragment.messageSeq,
+        outcome.body,
+        this.options.mtu,
+      );
+      const record = this.#records.seal(
+        ContentType.handshake,
+        verifyRequest as Uint8Array,
+        0,
+        recordSeq,
+      );
+      this.#queue(record);
+    }
+  }
+
+  /** RFC 6347 §4.2.4: the peer re-sent its last flight, so ours did not arrive: re-send it. */
+  #onPeerRetransmission(fragment: HandshakeFragment, now: number): void {
+    const flight = this.#flight;
+    // Once per copy of the peer's flight: on its last message's final fragment only.
+    const lastFragment = fragment.fragmentOffset + fragment.fragmentLength === fragment.length;
+    if (flight === undefined || fragment.messageSeq !== this.#peerFlightEnd || !lastFragment) {
+      return;
+    }
+    this.#transmit(flight, now);
+  }
+
+  #onAlert(data: Uint8Array): void {
+    if (data.length !== 2) {
+      this.#records.stats.droppedRecords++;
+      return;
+    }
+    const [level, description] = [data[0] as number, data[1] as number];
+    if (description === AlertDescription.closeNotify) {
+      // RFC 5246 §7.2.1: answer with our own close_notify and close.
+      if (this.#state === 'connected') {
+        this.#sendAlert(AlertLevel.warning, AlertDescription.closeNotify);
+      }
+      this.#state = 'closed';
+      this.#flight = undefined;
+      this.#events.push({ type: 'closed' });
+      return;
+    }
+    // Warnings (no_renegotiation, say) change nothing; a fatal alert ends the connection.
+    if (level === AlertLevel.fatal) this.#fail(new DtlsAlert(description, false), undefined);
+  }
+
+  // --- out ---
+
+  #transmit(flight: Flight, now: number): void {
+    for (const datagram of flight.datagrams(this.#records, this.options.mtu)) this.#queue(datagram);
+    flight.sent(now);
+  }
+
+  #queue(datagram: Uint8Array): void {
+    if (this.#transmits.length < MAX_QUEUED) this.#transmits.push(datagram);
+  }
+
+  #sendAlert(level: number, description: number): void {
+    this.#queue(this.#records.seal(ContentType.alert, Uint8Array.of(level, description)));
+  }
+
+  #connect(): void {
+    if (this.#state !== 'connecting') return;
+    this.#state = 'connected';
+    // The server's final flight stays, to be re-sent if the client's Finished comes again.
+    if (this.#flight !== undefined && !this.#flight.final) this.#flight.acknowledged();
+    this.#events.push({ type: 'connected' });
+  }
+
+  /** Runs a step; any failure becomes a fatal alert and the `failed` state. */
+  #guard(step: () => unknown): void {
+    try {
+      step();
+    } catch (error) {
+      this.#fail(error instanceof Error ? error : new Error(String(error)), alertFor(error));
+    }
+  }
+
+  #fail(error: Error, alert: number | undefined): void {
+    if (this.#state === 'failed' || this.#state === 'closed') return;
+    if (alert !== undefined) this.#sendAlert(AlertLevel.fatal, alert);
+    this.#state = 'failed';
+    this.#error = error;
+    this.#flight = undefined;
+    this.#received.length = 0;
+    this.#events.push({ type: 'failed', error });
+  }
+}
+
+/** The alert each failure sends (RFC 5246 §7.2.2); none for an alert received. */
+function alertFor(error: unknown): number | undefined {
+  if (error instanceof DtlsAlert) return error.sent ? error.description : undefined;
+  if (error instanceof DtlsVerificationError) return error.alert;
+  if (error instanceof DtlsParseError) return AlertDescription.decodeError;
+  if (error instanceof InvalidKeyShareError) return AlertDescription.illegalParameter;
+  return AlertDescription.internalError;
+}

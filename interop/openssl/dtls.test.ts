@@ -99,26 +99,43 @@ function cases(): Case[] {
   return list;
 }
 
+/** Records the size of every datagram `udp` sends, to check flights fit the MTU. */
+function recordSizes(udp: UdpTransport): number[] {
+  const sizes: number[] = [];
+  const send = udp.send.bind(udp);
+  udp.send = (data, to) => {
+    sizes.push(data.length);
+    send(data, to);
+  };
+  return sizes;
+}
+
+/** With an MTU set, every datagram we sent fits it, and the flights needed several. */
+function expectWithinMtu(c: Case, sizes: readonly number[]): void {
+  if (c.mtu === undefined) return;
+  expect(Math.max(...sizes)).toBeLessThanOrEqual(c.mtu);
+  expect(sizes.length).toBeGreaterThan(4);
+}
+
+/** The suite, the keying material export, use_srtp and the MTU, as s_server/s_client take them. */
+function caseArguments(c: Case): string[] {
+  return [
+    '-cipher',
+    OPENSSL_SUITE_NAMES[c.suite] as string,
+    '-keymatexport',
+    KEYING_LABEL,
+    '-keymatexportlen',
+    '60',
+    ...(c.srtp === undefined ? [] : ['-use_srtp', c.srtp[1]]),
+    ...(c.mtu === undefined ? [] : ['-mtu', String(c.mtu)]),
+  ];
+}
+
 async function runOpensslServer(c: Case): Promise<void> {
   const port = await freePort();
   const srtp = c.srtp;
   const server = new OpensslProcess(
-    [
-      's_server',
-      '-dtls1_2',
-      '-accept',
-      `${LOOPBACK}:${port}`,
-      '-verify',
-      '1',
-      '-cipher',
-      OPENSSL_SUITE_NAMES[c.suite] as string,
-      '-keymatexport',
-      KEYING_LABEL,
-      '-keymatexportlen',
-      '60',
-      ...(srtp === undefined ? [] : ['-use_srtp', srtp[1]]),
-      ...(c.mtu === undefined ? [] : ['-mtu', String(c.mtu)]),
-    ],
+    ['s_server', '-dtls1_2', '-accept', `${LOOPBACK}:${port}`, '-verify', '1', ...caseArguments(c)],
     c.theirs(),
   );
   cleanups.push(() => server.kill());
@@ -126,6 +143,7 @@ async function runOpensslServer(c: Case): Promise<void> {
   const remote: SocketAddress = { address: LOOPBACK, port, family: 'IPv4' };
   const udp = await UdpTransport.open({ address: LOOPBACK, remote });
   cleanups.push(() => udp.close());
+  const sizes = recordSizes(udp);
   const dtls = DtlsTransport.create({
     transport: udp,
     role: 'client',
@@ -138,6 +156,7 @@ async function runOpensslServer(c: Case): Promise<void> {
   });
   cleanups.push(() => dtls.close());
   await dtls.connected();
+  expectWithinMtu(c, sizes);
   expect(dtls.connection.cipherSuite).toBe(c.suite);
   const material = await server.waitFor(/Keying material: ([0-9A-F]+)/);
   expect(hex(dtls.exportKeyingMaterial(KEYING_LABEL, 60))).toBe(material[1]);
@@ -153,6 +172,7 @@ async function runOpensslServer(c: Case): Promise<void> {
 async function runOpensslClient(c: Case): Promise<void> {
   const udp = await UdpTransport.open({ address: LOOPBACK });
   cleanups.push(() => udp.close());
+  const sizes = recordSizes(udp);
   const srtp = c.srtp;
   const dtls = DtlsTransport.create({
     transport: udp,
@@ -169,19 +189,13 @@ async function runOpensslClient(c: Case): Promise<void> {
       '-dtls1_2',
       '-connect',
       `${LOOPBACK}:${udp.localAddress.port}`,
-      '-cipher',
-      OPENSSL_SUITE_NAMES[c.suite] as string,
-      '-keymatexport',
-      KEYING_LABEL,
-      '-keymatexportlen',
-      '60',
-      ...(srtp === undefined ? [] : ['-use_srtp', srtp[1]]),
-      ...(c.mtu === undefined ? [] : ['-mtu', String(c.mtu)]),
+      ...caseArguments(c),
     ],
     c.ours() === rsa ? opensslEcdsa : opensslRsa,
   );
   cleanups.push(() => client.kill());
   await dtls.connected();
+  expectWithinMtu(c, sizes);
   expect(dtls.connection.cipherSuite).toBe(c.suite);
   const material = await client.waitFor(/Keying material: ([0-9A-F]+)/);
   expect(hex(dtls.exportKeyingMaterial(KEYING_LABEL, 60))).toBe(material[1]);

@@ -37,6 +37,13 @@ export class RecordLayer {
   #writeCipher: RecordCipher | undefined;
   #readCipher: RecordCipher | undefined;
   readonly #replay = new ReplayWindow();
+  readonly #writeHeader: RecordHeader = {
+    contentType: 0,
+    version: DTLS_1_2,
+    epoch: 0,
+    sequenceNumber: 0,
+    length: 0,
+  };
   readonly #header: RecordHeader = {
     contentType: 0,
     version: 0,
@@ -78,20 +85,22 @@ export class RecordLayer {
     sequenceNumber?: number,
   ): Uint8Array {
     const seq = sequenceNumber ?? this.#nextSequence(epoch);
-    const fragment =
-      epoch === 0
-        ? plaintext
-        : (this.#writeCipher as RecordCipher).seal(contentType, DTLS_1_2, epoch, seq, plaintext);
-    const record = new Uint8Array(RECORD_HEADER_LENGTH + fragment.length);
-    writeRecordHeader(record, 0, {
-      contentType,
-      version: DTLS_1_2,
-      epoch,
-      sequenceNumber: seq,
-      length: fragment.length,
-    });
-    record.set(fragment, RECORD_HEADER_LENGTH);
-    return record;
+    const cipher = epoch === 0 ? undefined : (this.#writeCipher as RecordCipher);
+    // One allocation per record: the cipher seals straight into the record after its header.
+    const record = new Uint8Array(
+      RECORD_HEADER_LENGTH + plaintext.length + (cipher?.maxOverhead ?? 0),
+    );
+    const body = record.subarray(RECORD_HEADER_LENGTH);
+    let length = plaintext.length;
+    if (cipher === undefined) body.set(plaintext);
+    else length = cipher.seal(contentType, DTLS_1_2, epoch, seq, plaintext, body).length;
+    const header = this.#writeHeader;
+    header.contentType = contentType;
+    header.epoch = epoch;
+    header.sequenceNumber = seq;
+    header.length = length;
+    writeRecordHeader(record, 0, header);
+    return record.subarray(0, RECORD_HEADER_LENGTH + length);
   }
 
   /**

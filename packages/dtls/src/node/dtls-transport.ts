@@ -179,8 +179,9 @@ export class DtlsTransport extends BaseDatagramTransport {
     if (this.#peer === undefined) {
       // A server learns its peer from the first DTLS datagram; `remoteAddress` follows (the
       // base class holds it as a plain field).
-      this.#peer = from;
-      (this as { remoteAddress: SocketAddress | undefined }).remoteAddress = from;
+      const peer = { address: from.address, port: from.port, family: from.family };
+      this.#peer = peer;
+      (this as { remoteAddress: SocketAddress | undefined }).remoteAddress = peer;
     }
     this.connection.handleDatagram(data, this.#scheduler.now());
     this.#drive();

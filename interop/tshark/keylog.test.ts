@@ -57,7 +57,8 @@ describe.skipIf(!tsharkAvailable)('NSS key log with tshark', () => {
             [server, client, SERVER, CLIENT],
           ] as const) {
             for (let data = from.pollTransmit(); data; data = from.pollTransmit()) {
-              captured.push({ from: fromAddress, to: toAddress, data, timeUs: (timeUs += 1000) });
+              timeUs += 1000;
+              captured.push({ from: fromAddress, to: toAddress, data, timeUs });
               to.handleDatagram(data, 0);
               moved = true;
             }

@@ -131,7 +131,7 @@ export class ClientHandshake {
         this.#sendFinishedFlight(now);
         return;
       case HandshakeType.finished:
-        this.#onFinished(messageSeq, body, now);
+        this.#onFinished(messageSeq, body);
         return;
     }
   }
@@ -305,7 +305,7 @@ export class ClientHandshake {
     this.#step = 'finished';
   }
 
-  #onFinished(messageSeq: number, body: Uint8Array, now: number): void {
+  #onFinished(messageSeq: number, body: Uint8Array): void {
     const { context } = this.#host;
     const { verifyData } = parseFinished(body);
     if (!constantTimeEqual(verifyData, context.verifyData('server'))) {
@@ -313,7 +313,7 @@ export class ClientHandshake {
     }
     context.add(HandshakeType.finished, messageSeq, body);
     this.#step = 'done';
-    this.#host.complete(now);
+    this.#host.complete();
   }
 }
 

@@ -21,24 +21,16 @@ import { AlertDescription, AlertLevel } from '../alert.js';
 import { type CertificateFingerprint, matchesFingerprint } from '../certificate/fingerprint.js';
 import type { PeerCertificate } from '../certificate/signature.js';
 import { HelloCookies } from '../crypto/cookie.js';
-import { InvalidKeyShareError } from '../crypto/key-exchange.js';
-import { exportKeyingMaterial as exportWithPrf } from '../crypto/prf.js';
-import {
-  DtlsAlert,
-  DtlsError,
-  DtlsParseError,
-  DtlsTimeoutError,
-  DtlsVerificationError,
-} from '../errors.js';
+import { DtlsAlert, DtlsError, DtlsTimeoutError, DtlsVerificationError } from '../errors.js';
 import {
   fragmentMessage,
   type HandshakeFragment,
   HandshakeType,
   readHandshakeFragments,
 } from '../handshake/handshake-header.js';
-import { parseClientHello } from '../handshake/hello.js';
 import { HandshakeReassembler } from '../handshake/reassembler.js';
 import { ContentType, MAX_PLAINTEXT_LENGTH } from '../record/index.js';
+import { alertFor } from './alert-for.js';
 import { ClientHandshake } from './client-handshake.js';
 import { Flight, type FlightItem } from './flight.js';
 import { HandshakeContext } from './handshake-context.js';
@@ -54,21 +46,22 @@ import {
 import { RecordLayer, type RecordStats } from './record-layer.js';
 import { ServerHandshake } from './server-handshake.js';
 
-/** RFC 5705 §4: labels the handshake itself uses cannot be exported. */
-const RESERVED_LABELS = new Set([
-  'client finished',
-  'server finished',
-  'master secret',
-  'key expansion',
-  'extended master secret',
-]);
-
 /** Queued outgoing datagrams and received records kept at most (a stalled caller). */
 const MAX_QUEUED = 1024;
 
-export class DtlsConnection implements HandshakeHost {
+const CONTEXTS = new WeakMap<DtlsConnection, HandshakeContext>();
+
+/**
+ * The handshake state of a connection, secrets included: for tests that forge records with the
+ * real keys. Not exported by the package.
+ */
+export function handshakeContextOf(connection: DtlsConnection): HandshakeContext {
+  return CONTEXTS.get(connection) as HandshakeContext;
+}
+
+export class DtlsConnection {
   readonly options: ResolvedOptions;
-  readonly context = new HandshakeContext();
+  readonly #context = new HandshakeContext();
   readonly #records = new RecordLayer();
   readonly #reassembler = new HandshakeReassembler();
   readonly #client: ClientHandshake | undefined;
@@ -82,7 +75,9 @@ export class DtlsConnection implements HandshakeHost {
   /** Our next handshake message_seq (RFC 6347 §4.2.2). */
   #sendSeq = 0;
   /** The peer's last message before our current flight: its re-sending means ours was lost. */
-  #peerFlightEnd = -1;
+  #peerFlightEnd = { messageSeq: -1, msgType: -1 };
+  /** The type of the peer's last handshake message delivered. */
+  #lastPeerType = -1;
   #startedAt = 0;
   /** Both Finished verified; `connected` waits for the fingerprints if they are not known. */
   #handshakeDone = false;
@@ -92,10 +87,34 @@ export class DtlsConnection implements HandshakeHost {
   constructor(options: DtlsConnectionOptions) {
     this.options = resolveOptions(options);
     this.#remoteFingerprints = options.remoteFingerprints;
+    CONTEXTS.set(this, this.#context);
+    // What the role handshakes may do to the connection; none of it is public.
+    const host: HandshakeHost = {
+      options: this.options,
+      context: this.#context,
+      beginHandshake: (clientHelloSeq) => {
+        this.#sendSeq = clientHelloSeq;
+        this.#reassembler.reset(clientHelloSeq + 1);
+        this.#lastPeerType = HandshakeType.clientHello;
+      },
+      message: (msgType, body, epoch) => this.#message(msgType, body, epoch),
+      sendFlight: (items, final, now) => this.#sendFlight(items, final, now),
+      installReadKeys: () => {
+        this.#records.setReadCipher(this.#context.recordCiphers(this.role).read);
+      },
+      installWriteKeys: () => {
+        this.#records.setWriteCipher(this.#context.recordCiphers(this.role).write);
+      },
+      checkPeerCertificate: (peer) => this.#checkPeerCertificate(peer),
+      complete: () => {
+        this.#handshakeDone = true;
+        if (this.#peerVerified) this.#connect();
+      },
+    };
     if (this.options.role === 'client') {
-      this.#client = new ClientHandshake(this);
+      this.#client = new ClientHandshake(host);
     } else {
-      this.#server = new ServerHandshake(this, options.cookies ?? new HelloCookies());
+      this.#server = new ServerHandshake(host, options.cookies ?? new HelloCookies());
     }
   }
 
@@ -119,17 +138,17 @@ export class DtlsConnection implements HandshakeHost {
 
   /** The negotiated suite's name, once the ServerHello is in. */
   get cipherSuite(): string | undefined {
-    return this.context.suite?.name;
+    return this.#context.suite?.name;
   }
 
   /** The use_srtp profile agreed on (RFC 5764 §4.1.2), if any. */
   get srtpProfile(): number | undefined {
-    return this.#state === 'connected' ? this.context.srtpProfile : undefined;
+    return this.#state === 'connected' ? this.#context.srtpProfile : undefined;
   }
 
   /** The peer's certificate (DER) once it has been verified. */
   get remoteCertificate(): Uint8Array | undefined {
-    return this.#peerVerified ? this.context.peerCertificate?.der : undefined;
+    return this.#peerVerified ? this.#context.peerCertificate?.der : undefined;
   }
 
   /**
@@ -138,10 +157,10 @@ export class DtlsConnection implements HandshakeHost {
    */
   setRemoteFingerprints(fingerprints: readonly CertificateFingerprint[]): void {
     this.#remoteFingerprints = fingerprints;
-    const peer = this.context.peerCertificate;
+    const peer = this.#context.peerCertificate;
     if (peer === undefined || this.#state !== 'connecting') return;
     this.#guard(() => {
-      this.checkPeerCertificate(peer);
+      this.#checkPeerCertificate(peer);
       if (this.#handshakeDone) this.#connect();
     });
   }
@@ -215,17 +234,10 @@ export class DtlsConnection implements HandshakeHost {
    * DTLS-SRTP (RFC 5764 §4.2). Only once connected: no key leaves an unverified handshake.
    */
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
-    const master = this.context.master;
-    const suite = this.context.suite;
-    if (this.#state !== 'connected' || master === undefined || suite === undefined) {
+    if (this.#state !== 'connected') {
       throw new DtlsError('keying material is exported only once connected', 'DTLS_NOT_CONNECTED');
     }
-    if (RESERVED_LABELS.has(label)) throw new DtlsError(`label ${label} is reserved`);
-    if (context !== undefined && context.length > 0xffff) {
-      throw new DtlsError('an exporter context is at most 65535 bytes');
-    }
-    const { clientRandom, serverRandom } = this.context;
-    return exportWithPrf(suite.prfHash, master, clientRandom, serverRandom, label, length, context);
+    return this.#context.exportKeyingMaterial(label, length, context);
   }
 
   /** Sends close_notify (RFC 5246 §7.2.1) if connected, and closes. */
@@ -238,30 +250,23 @@ export class DtlsConnection implements HandshakeHost {
     this.#events.push({ type: 'closed' });
   }
 
-  // --- HandshakeHost: what the role handshakes call ---
+  // --- for the role handshakes (through the host) ---
 
-  message(msgType: number, body: Uint8Array, epoch = 0): FlightItem {
+  #message(msgType: number, body: Uint8Array, epoch = 0): FlightItem {
     const messageSeq = this.#sendSeq++;
-    this.context.add(msgType, messageSeq, body);
+    this.#context.add(msgType, messageSeq, body);
     return { kind: 'handshake', msgType, messageSeq, body, epoch };
   }
 
-  sendFlight(items: readonly FlightItem[], final: boolean, now: number): void {
+  #sendFlight(items: readonly FlightItem[], final: boolean, now: number): void {
     const flight = new Flight(items, final, this.options.initialRetransmitMs);
     this.#flight = flight;
-    this.#peerFlightEnd = this.#reassembler.nextMessageSeq - 1;
+    const messageSeq = this.#reassembler.nextMessageSeq - 1;
+    this.#peerFlightEnd = { messageSeq, msgType: this.#lastPeerType };
     this.#transmit(flight, now);
   }
 
-  installReadKeys(): void {
-    this.#records.setReadCipher(this.context.recordCiphers(this.role).read);
-  }
-
-  installWriteKeys(): void {
-    this.#records.setWriteCipher(this.context.recordCiphers(this.role).write);
-  }
-
-  checkPeerCertificate(peer: PeerCertificate): void {
+  #checkPeerCertificate(peer: PeerCertificate): void {
     const expected = this.#remoteFingerprints;
     if (expected === undefined) return; // checked by setRemoteFingerprints
     if (!matchesFingerprint(peer.der, expected)) {
@@ -271,11 +276,6 @@ export class DtlsConnection implements HandshakeHost {
       );
     }
     this.#peerVerified = true;
-  }
-
-  complete(_now: number): void {
-    this.#handshakeDone = true;
-    if (this.#peerVerified) this.#connect();
   }
 
   // --- records in ---
@@ -295,6 +295,12 @@ export class DtlsConnection implements HandshakeHost {
         this.#onHandshakeRecord(epoch, sequenceNumber, data);
         return;
       case ContentType.alert:
+        // Once both Finished are verified the peer writes in epoch 1, so a plaintext alert is a
+        // forgery anyone can send: dropped, not obeyed (RFC 6347 §4.1.2.7).
+        if (epoch === 0 && this.#handshakeDone) {
+          this.#records.stats.droppedRecords++;
+          return;
+        }
         this.#onAlert(data);
         return;
       case ContentType.applicationData:
@@ -334,6 +340,16 @@ export class DtlsConnection implements HandshakeHost {
         this.#onInitialClientHello(fragment, recordSeq, now);
         continue;
       }
+      if (this.#handshakeDone && epoch === 0) {
+        // After the handshake only the peer's re-sent last flight comes in the clear (§4.2.4);
+        // anything new is anyone's forgery and must not move the message sequence.
+        if (fragment.messageSeq < this.#reassembler.nextMessageSeq) {
+          this.#onPeerRetransmission(fragment, now);
+        } else {
+          this.#records.stats.droppedRecords++;
+        }
+        continue;
+      }
       const verdict = this.#reassembler.add(fragment);
       if (verdict === 'duplicate') {
         this.#onPeerRetransmission(fragment, now);
@@ -341,9 +357,10 @@ export class DtlsConnection implements HandshakeHost {
       }
       for (let m = this.#reassembler.takeMessage(); m; m = this.#reassembler.takeMessage()) {
         this.#flight?.acknowledged();
+        this.#lastPeerType = m.msgType;
         if (this.#state !== 'connecting') {
-          // After the handshake: a new handshake is renegotiation, which we refuse (RFC 5746
-          // §4.4 lets us answer with a warning no_renegotiation).
+          // After the handshake, under the keys: the peer asks to renegotiate, which we refuse
+          // (RFC 5746 §4.4 lets us answer with a warning no_renegotiation).
           this.#sendAlert(AlertLevel.warning, AlertDescription.noRenegotiation);
           continue;
         }
@@ -353,48 +370,38 @@ export class DtlsConnection implements HandshakeHost {
     }
   }
 
-  /**
-   * The server before its first flight: only a whole ClientHello in one fragment is looked at
-   * (a real one is a few hundred bytes); nothing is buffered until its cookie checks out.
-   */
+  /** The server before its first flight: a ClientHello, stateless until its cookie checks out. */
   #onInitialClientHello(fragment: HandshakeFragment, recordSeq: number, now: number): void {
-    const whole = fragment.fragmentOffset === 0 && fragment.fragmentLength === fragment.length;
-    if (fragment.msgType !== HandshakeType.clientHello || !whole) {
+    const outcome = (this.#server as ServerHandshake).handleInitialFragment(fragment, now);
+    if (outcome.kind === 'dropped') {
       this.#records.stats.droppedRecords++;
-      return;
-    }
-    const hello = parseClientHello(fragment.body);
-    const server = this.#server as ServerHandshake;
-    // The ServerHello answers with the ClientHello's message_seq (RFC 6347 §4.2.2).
-    this.#sendSeq = fragment.messageSeq;
-    this.#reassembler.reset(fragment.messageSeq + 1);
-    const outcome = server.handleClientHello(hello, fragment.messageSeq, fragment.body, now);
-    if (outcome.kind === 'verify-request') {
-      this.#sendSeq = 0;
-      // §4.2.1: the HelloVerifyRequest repeats the ClientHello's record sequence number, and
-      // is not retransmitted (the client re-sends its ClientHello instead).
+    } else if (outcome.kind === 'verify-request') {
+      // §4.2.1: the HelloVerifyRequest repeats the ClientHello's message and record sequence
+      // numbers, and is not retransmitted (the client re-sends its ClientHello instead).
       const [verifyRequest] = fragmentMessage(
         HandshakeType.helloVerifyRequest,
         fragment.messageSeq,
         outcome.body,
         this.options.mtu,
-      );
-      const record = this.#records.seal(
-        ContentType.handshake,
-        verifyRequest as Uint8Array,
-        0,
-        recordSeq,
-      );
-      this.#queue(record);
+      ) as [Uint8Array];
+      this.#queue(this.#records.seal(ContentType.handshake, verifyRequest, 0, recordSeq));
     }
   }
 
   /** RFC 6347 §4.2.4: the peer re-sent its last flight, so ours did not arrive: re-send it. */
   #onPeerRetransmission(fragment: HandshakeFragment, now: number): void {
     const flight = this.#flight;
-    // Once per copy of the peer's flight: on its last message's final fragment only.
+    // Once per copy of the peer's flight: on its last message's final fragment only. That
+    // message must have its type, so a forged fragment (anyone can send epoch 0) cannot pose as
+    // an epoch-1 Finished, which is skipped before this when it arrives in the clear.
+    const end = this.#peerFlightEnd;
     const lastFragment = fragment.fragmentOffset + fragment.fragmentLength === fragment.length;
-    if (flight === undefined || fragment.messageSeq !== this.#peerFlightEnd || !lastFragment) {
+    if (
+      flight === undefined ||
+      fragment.messageSeq !== end.messageSeq ||
+      fragment.msgType !== end.msgType ||
+      !lastFragment
+    ) {
       return;
     }
     this.#transmit(flight, now);
@@ -438,8 +445,10 @@ export class DtlsConnection implements HandshakeHost {
   #connect(): void {
     if (this.#state !== 'connecting') return;
     this.#state = 'connected';
-    // The server's final flight stays, to be re-sent if the client's Finished comes again.
-    if (this.#flight !== undefined && !this.#flight.final) this.#flight.acknowledged();
+    // The server's final flight stays, to be re-sent if the client's Finished comes again; the
+    // client's is done with (RFC 6347 §4.2.4: in FINISHED only the last flight's sender
+    // re-sends, so a replayed flight 4 gets no answer).
+    if (this.#flight !== undefined && !this.#flight.final) this.#flight = undefined;
     this.#events.push({ type: 'connected' });
   }
 
@@ -457,17 +466,9 @@ export class DtlsConnection implements HandshakeHost {
     if (alert !== undefined) this.#sendAlert(AlertLevel.fatal, alert);
     this.#state = 'failed';
     this.#error = error;
+    this.#context.master?.fill(0);
     this.#flight = undefined;
     this.#received.length = 0;
     this.#events.push({ type: 'failed', error });
   }
-}
-
-/** The alert each failure sends (RFC 5246 §7.2.2); none for an alert received. */
-function alertFor(error: unknown): number | undefined {
-  if (error instanceof DtlsAlert) return error.sent ? error.description : undefined;
-  if (error instanceof DtlsVerificationError) return error.alert;
-  if (error instanceof DtlsParseError) return AlertDescription.decodeError;
-  if (error instanceof InvalidKeyShareError) return AlertDescription.illegalParameter;
-  return AlertDescription.internalError;
 }

@@ -11,7 +11,14 @@ import type { PeerCertificate } from '../certificate/signature.js';
 import type { CipherSuiteInfo } from '../crypto/cipher-suites.js';
 import type { EphemeralKey } from '../crypto/key-exchange.js';
 import { keyLogLine } from '../crypto/key-log.js';
-import { extendedMasterSecret, finishedVerifyData, keyBlock, masterSecret } from '../crypto/prf.js';
+import {
+  exportKeyingMaterial,
+  extendedMasterSecret,
+  finishedVerifyData,
+  keyBlock,
+  masterSecret,
+} from '../crypto/prf.js';
+import { DtlsError } from '../errors.js';
 import { transcriptBytes } from '../handshake/handshake-header.js';
 import {
   createCbcCipher,
@@ -20,6 +27,15 @@ import {
   type RecordCipher,
 } from '../record/index.js';
 import type { DtlsRole } from './options.js';
+
+/** RFC 5705 §4: labels the handshake itself uses cannot be exported. */
+const RESERVED_LABELS = new Set([
+  'client finished',
+  'server finished',
+  'master secret',
+  'key expansion',
+  'extended master secret',
+]);
 
 export class HandshakeContext {
   clientRandom: Uint8Array = new Uint8Array(32);
@@ -84,6 +100,25 @@ export class HandshakeContext {
   /** verify_data of `sender`'s Finished over the transcript so far (RFC 5246 §7.4.9). */
   verifyData(sender: DtlsRole): Uint8Array {
     return finishedVerifyData(this.#suite().prfHash, this.#master(), sender, this.transcriptHash());
+  }
+
+  /** RFC 5705 §4 keying material; the connection allows it only once connected. */
+  exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
+    if (RESERVED_LABELS.has(label)) throw new DtlsError(`label ${label} is reserved`);
+    if (context !== undefined && context.length > 0xffff) {
+      throw new DtlsError('an exporter context is at most 65535 bytes');
+    }
+    const hash = this.#suite().prfHash;
+    const { clientRandom, serverRandom } = this;
+    return exportKeyingMaterial(
+      hash,
+      this.#master(),
+      clientRandom,
+      serverRandom,
+      label,
+      length,
+      context,
+    );
   }
 
   #suite(): CipherSuiteInfo {

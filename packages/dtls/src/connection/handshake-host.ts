@@ -12,6 +12,11 @@ import type { ResolvedOptions } from './options.js';
 export interface HandshakeHost {
   readonly options: ResolvedOptions;
   readonly context: HandshakeContext;
+  /**
+   * Server: a ClientHello with a valid cookie starts the handshake; our messages answer with its
+   * message_seq (RFC 6347 §4.2.2) and the client's next one follows it.
+   */
+  beginHandshake(clientHelloSeq: number): void;
   /** A message of ours: takes the next message_seq and enters the transcript. */
   message(msgType: number, body: Uint8Array, epoch?: number): FlightItem;
   /** Sends a flight (and keeps it for retransmission unless `final`). */
@@ -23,5 +28,5 @@ export interface HandshakeHost {
   /** The peer's certificate, to check against the remote fingerprints (now or when given). */
   checkPeerCertificate(peer: PeerCertificate): void;
   /** Both Finished messages verified. */
-  complete(now: number): void;
+  complete(): void;
 }

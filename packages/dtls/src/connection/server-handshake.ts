@@ -19,7 +19,7 @@ import {
 import type { CipherSuiteInfo } from '../crypto/cipher-suites.js';
 import type { HelloCookies } from '../crypto/cookie.js';
 import { generateEphemeralKey, SUPPORTED_GROUPS } from '../crypto/key-exchange.js';
-import { DtlsAlert, DtlsVerificationError } from '../errors.js';
+import { DtlsAlert, DtlsParseError, DtlsVerificationError } from '../errors.js';
 import {
   encodeCertificate,
   encodeCertificateRequest,
@@ -40,12 +40,13 @@ import {
   parseUseSrtp,
 } from '../handshake/extensions.js';
 import { encodeFinished, parseFinished } from '../handshake/finished.js';
-import { HandshakeType } from '../handshake/handshake-header.js';
+import { type HandshakeFragment, HandshakeType } from '../handshake/handshake-header.js';
 import {
   type ClientHello,
   encodeClientHello,
   encodeHelloVerifyRequest,
   encodeServerHello,
+  parseClientHello,
 } from '../handshake/hello.js';
 import {
   CipherSuite,
@@ -74,8 +75,12 @@ type ServerStep =
 
 const EMPTY = new Uint8Array(0);
 
-/** What a first ClientHello gets: a HelloVerifyRequest to send, or the handshake goes on. */
+/**
+ * What a fragment gets before the handshake: dropped (not a whole, well-formed ClientHello), a
+ * HelloVerifyRequest body to send, or the handshake goes on.
+ */
 export type ClientHelloOutcome =
+  | { readonly kind: 'dropped' }
   | { readonly kind: 'verify-request'; readonly body: Uint8Array }
   | { readonly kind: 'accepted' };
 
@@ -92,20 +97,31 @@ export class ServerHandshake {
   }
 
   /**
-   * A ClientHello before the handshake state exists. Without a valid cookie the answer is a
+   * A handshake fragment before the handshake state exists. Only a whole ClientHello in one
+   * fragment is looked at (a real one is a few hundred bytes), and anyone can send it, so one
+   * that does not parse is dropped like a forged record. Without a valid cookie the answer is a
    * HelloVerifyRequest body (nothing kept); with one, the handshake starts and flight 4 goes
    * out.
    */
-  handleClientHello(
+  handleInitialFragment(fragment: HandshakeFragment, now: number): ClientHelloOutcome {
+    const whole = fragment.fragmentOffset === 0 && fragment.fragmentLength === fragment.length;
+    if (fragment.msgType !== HandshakeType.clientHello || !whole) return { kind: 'dropped' };
+    let hello: ClientHello;
+    try {
+      hello = parseClientHello(fragment.body);
+    } catch (error) {
+      if (error instanceof DtlsParseError) return { kind: 'dropped' };
+      throw error;
+    }
+    return this.#handleClientHello(hello, fragment.messageSeq, fragment.body, now);
+  }
+
+  #handleClientHello(
     hello: ClientHello,
     messageSeq: number,
     body: Uint8Array,
     now: number,
   ): ClientHelloOutcome {
-    // DTLS versions count down: 1.2 is 0xfefd, 1.0 is 0xfeff (RFC 6347 §4.1).
-    if (hello.clientVersion > ProtocolVersion.dtls1_2) {
-      throw new DtlsAlert(AlertDescription.protocolVersion, true, 'the client is not DTLS 1.2');
-    }
     // The cookie binds everything the second ClientHello must repeat (§4.2.1).
     const parameters = encodeClientHello({ ...hello, cookie: EMPTY });
     const address = this.#host.options.peerAddress;
@@ -115,6 +131,12 @@ export class ServerHandshake {
       const serverVersion = ProtocolVersion.dtls1_0;
       return { kind: 'verify-request', body: encodeHelloVerifyRequest({ serverVersion, cookie }) };
     }
+    // Only a client that proved its address gets an alert (§4.2.1: the cookie exchange comes
+    // before any negotiation). DTLS versions count down: 1.2 is 0xfefd, 1.0 is 0xfeff (§4.1).
+    if (hello.clientVersion > ProtocolVersion.dtls1_2) {
+      throw new DtlsAlert(AlertDescription.protocolVersion, true, 'the client is not DTLS 1.2');
+    }
+    this.#host.beginHandshake(messageSeq);
     this.#host.context.add(HandshakeType.clientHello, messageSeq, body);
     this.#sendServerFlight(hello, now);
     return { kind: 'accepted' };
@@ -331,7 +353,7 @@ export class ServerHandshake {
     ];
     host.sendFlight(items, true, now);
     this.#step = 'done';
-    host.complete(now);
+    host.complete();
   }
 }
 

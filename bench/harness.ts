@@ -102,8 +102,8 @@ function median(sorted: readonly number[]): number {
 }
 
 function summarize(
-  group: BenchmarkGroup,
-  entry: BenchmarkEntry,
+  group: { readonly name: string; readonly bytesPerOp?: number },
+  entry: { readonly name: string },
   options: HarnessOptions,
   opsPerSample: number,
   rates: number[],
@@ -147,12 +147,73 @@ export function runGroup(
   const measured = entries.map((entry, i) =>
     summarize(group, entry, options, opsPerSample[i] as number, rates[i] as number[]),
   );
+  return relateToBaseline(group, measured);
+}
+
+function relateToBaseline(
+  group: { readonly baseline?: string },
+  measured: readonly Omit<BenchmarkResult, 'baseline' | 'ratioToBaseline'>[],
+): BenchmarkResult[] {
   const base = measured.find((result) => result.name === group.baseline);
   return measured.map((result) => ({
     ...result,
     baseline: base?.name,
     ratioToBaseline: base === undefined ? undefined : result.opsPerSecond / base.opsPerSecond,
   }));
+}
+
+/** An entry whose operation is asynchronous; otherwise as `BenchmarkEntry`. */
+export interface AsyncBenchmarkEntry {
+  readonly name: string;
+  readonly run: () => Promise<unknown>;
+}
+
+export interface AsyncBenchmarkGroup {
+  readonly name: string;
+  readonly baseline?: string;
+  readonly entries: readonly AsyncBenchmarkEntry[];
+}
+
+/** Runs `run` back to back for about `ms`; returns the operations completed and the time. */
+async function runFor(
+  run: AsyncBenchmarkEntry['run'],
+  ms: number,
+): Promise<{ ops: number; elapsedMs: number }> {
+  const start = performance.now();
+  let ops = 0;
+  let elapsedMs = 0;
+  do {
+    await run();
+    ops++;
+    elapsedMs = performance.now() - start;
+  } while (elapsedMs < ms);
+  return { ops, elapsedMs };
+}
+
+/**
+ * `runGroup` for operations that must be awaited (a handshake): each entry warmed up, then
+ * `samples` samples of about `sampleMs`, one of each entry per round.
+ */
+export async function runAsyncGroup(
+  group: AsyncBenchmarkGroup,
+  options: HarnessOptions,
+  selected: (group: { readonly name: string }, entry: { readonly name: string }) => boolean,
+): Promise<BenchmarkResult[]> {
+  const entries = group.entries.filter((entry) => selected(group, entry));
+  for (const entry of entries) await runFor(entry.run, options.warmupMs);
+  const rates = entries.map((): number[] => []);
+  const ops = entries.map(() => 0);
+  for (let sample = 0; sample < options.samples; sample++) {
+    for (const [i, entry] of entries.entries()) {
+      const timed = await runFor(entry.run, options.sampleMs);
+      rates[i]?.push((timed.ops * 1000) / timed.elapsedMs);
+      ops[i] = (ops[i] ?? 0) + timed.ops;
+    }
+  }
+  const measured = entries.map((entry, i) =>
+    summarize(group, entry, options, Math.round((ops[i] ?? 0) / options.samples), rates[i] ?? []),
+  );
+  return relateToBaseline(group, measured);
 }
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });

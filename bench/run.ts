@@ -1,20 +1,23 @@
 /**
  * `npm run bench [filter ...]`: runs every benchmark module's groups (or only the entries whose
  * "group entry" name contains one of the filters, case-insensitively), prints the table and
- * writes bench/results/latest.json with the machine it ran on. The asynchronous ICE figures
- * (ice.bench.ts) run after the synchronous groups, when no filter is given or one matches "ICE".
+ * writes bench/results/latest.json with the machine it ran on. The DTLS handshake group
+ * (dtls.bench.ts) is asynchronous: it runs after the synchronous groups, filtered the same way,
+ * and its rows join the table. The asynchronous ICE figures (ice.bench.ts) run last, when no
+ * filter is given or one matches "ICE".
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchmarks as cryptoBenchmarks } from './crypto.bench.js';
+import { DTLS_HANDSHAKE, benchmarks as dtlsBenchmarks } from './dtls.bench.js';
 import {
-  type BenchmarkEntry,
   type BenchmarkGroup,
   type BenchmarkResult,
   DEFAULT_OPTIONS,
   formatTable,
+  runAsyncGroup,
   runGroup,
 } from './harness.js';
 import { formatIceFigures, ICE_BENCH_OPTIONS, runIceBench } from './ice.bench.js';
@@ -32,18 +35,24 @@ const groups: readonly BenchmarkGroup[] = [
   ...rtcpBenchmarks,
   ...sdpBenchmarks,
   ...stunBenchmarks,
+  ...dtlsBenchmarks,
 ];
 
 const filters = process.argv.slice(2).map((filter) => filter.toLowerCase());
-const selected = (group: BenchmarkGroup, entry: BenchmarkEntry): boolean =>
+interface Named {
+  readonly name: string;
+}
+const selected = (group: Named, entry: Named): boolean =>
   filters.length === 0 ||
   filters.some((filter) => `${group.name} ${entry.name}`.toLowerCase().includes(filter));
 
 const chosen = groups.filter((group) => group.entries.some((entry) => selected(group, entry)));
+const handshakeChosen = DTLS_HANDSHAKE.entries.some((entry) => selected(DTLS_HANDSHAKE, entry));
 const iceChosen = filters.length === 0 || filters.some((filter) => 'ice'.includes(filter));
-if (chosen.length === 0 && !iceChosen) {
+if (chosen.length === 0 && !handshakeChosen && !iceChosen) {
   console.error(`no benchmark matches ${filters.join(', ')}; groups:`);
   for (const group of groups) console.error(`  ${group.name}`);
+  console.error(`  ${DTLS_HANDSHAKE.name}`);
   console.error('  ICE');
   process.exit(1);
 }
@@ -53,6 +62,10 @@ for (const group of chosen) {
   // Progress on stderr: a full run takes a while, and stdout stays just the table.
   process.stderr.write(`running ${group.name} ...\n`);
   results.push(...runGroup(group, DEFAULT_OPTIONS, selected));
+}
+if (handshakeChosen) {
+  process.stderr.write(`running ${DTLS_HANDSHAKE.name} ...\n`);
+  results.push(...(await runAsyncGroup(DTLS_HANDSHAKE, DEFAULT_OPTIONS, selected)));
 }
 if (iceChosen) process.stderr.write('running ICE ...\n');
 const ice = iceChosen ? await runIceBench(ICE_BENCH_OPTIONS) : undefined;

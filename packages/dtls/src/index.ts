@@ -24,3 +24,13 @@ export {
   type DtlsTransportEvents,
   type DtlsTransportOptions,
 } from './node/dtls-transport.js';
+export {
+  CHACHA_IV_LENGTH,
+  ContentType,
+  createCbcCipher,
+  createChaChaCipher,
+  createGcmCipher,
+  GCM_SALT_LENGTH,
+  type RecordCipher,
+  ReplayWindow,
+} from './record/index.js';

@@ -1,8 +1,37 @@
-/** Certificates `generateCertificate` does not make, and the `openssl` CLI, for the DTLS tests. */
+/**
+ * The certificates of the DTLS tests: an ECDSA and an RSA one from `generateCertificate` (made
+ * once per test file), the fingerprints that pin one, self-signed ones `generateCertificate` does
+ * not make, and the `openssl` CLI.
+ */
 
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { type DtlsCertificate, generateCertificate } from '../src/certificate/certificate.js';
+import { type CertificateFingerprint, fingerprint } from '../src/certificate/fingerprint.js';
+
+export interface TestCertificates {
+  /** `generateCertificate()`: ECDSA P-256. */
+  readonly ecdsa: DtlsCertificate;
+  /** `generateCertificate({ keyType: 'RSA-2048' })`. */
+  readonly rsa: DtlsCertificate;
+}
+
+let generated: Promise<TestCertificates> | undefined;
+
+/** One ECDSA and one RSA certificate, generated on the first call (RSA keys are slow to make). */
+export function certificates(): Promise<TestCertificates> {
+  generated ??= Promise.all([
+    generateCertificate(),
+    generateCertificate({ keyType: 'RSA-2048' }),
+  ]).then(([ecdsa, rsa]) => ({ ecdsa, rsa }));
+  return generated;
+}
+
+/** What `remoteFingerprints` takes to accept `certificate` and no other (RFC 8122 §5). */
+export function fingerprintsOf(certificate: DtlsCertificate): CertificateFingerprint[] {
+  return [{ algorithm: 'sha-256', value: fingerprint(certificate.der) }];
+}
 
 /** A self-signed certificate (PEM) and its PKCS#8 key (PEM), made with @peculiar/x509. */
 export interface PemPair {

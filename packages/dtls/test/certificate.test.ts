@@ -1,10 +1,9 @@
 import { createHash, createPrivateKey, sign, verify, X509Certificate } from 'node:crypto';
 import { fromHex } from '@typertc/common';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type CertificateFingerprint,
   certificateToPem,
-  type DtlsCertificate,
   type FingerprintAlgorithm,
   fingerprint,
   generateCertificate,
@@ -13,7 +12,13 @@ import {
   privateKeyToPem,
 } from '../src/certificate/index.js';
 import { DtlsError } from '../src/errors.js';
-import { HAS_OPENSSL, OPENSSL_SKIP_NOTE, openssl, selfSigned } from './certificate-fixtures.js';
+import {
+  certificates,
+  HAS_OPENSSL,
+  OPENSSL_SKIP_NOTE,
+  openssl,
+  selfSigned,
+} from './certificate-fixtures.js';
 
 const DAY_MS = 86_400_000;
 
@@ -35,15 +40,8 @@ function certificateError(run: () => unknown): DtlsError {
   throw new Error('expected a DtlsError');
 }
 
-let ecdsa: DtlsCertificate;
-let rsa: DtlsCertificate;
-
-beforeAll(async () => {
-  [ecdsa, rsa] = await Promise.all([
-    generateCertificate(),
-    generateCertificate({ keyType: 'RSA-2048' }),
-  ]);
-});
+/** `generateCertificate()` and `generateCertificate({ keyType: 'RSA-2048' })`. */
+const { ecdsa, rsa } = await certificates();
 
 describe('generateCertificate', () => {
   it('makes a self-signed ECDSA P-256 certificate signed with ecdsa-with-SHA256', () => {

@@ -5,8 +5,7 @@
  */
 
 import { getCryptoBackend } from '@typertc/common';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { DtlsCertificate } from '../src/certificate/certificate.js';
+import { describe, expect, it } from 'vitest';
 import { type DtlsConnection, handshakeContextOf } from '../src/connection/dtls-connection.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -14,7 +13,7 @@ import {
 } from '../src/connection/options.js';
 import { HelloCookies } from '../src/crypto/cookie.js';
 import { DtlsTimeoutError } from '../src/errors.js';
-import { fragmentMessage, HandshakeType } from '../src/handshake/handshake-header.js';
+import { HandshakeType } from '../src/handshake/handshake-header.js';
 import {
   type ClientHello,
   encodeClientHello,
@@ -23,41 +22,31 @@ import {
 } from '../src/handshake/hello.js';
 import { CipherSuite, ProtocolVersion } from '../src/handshake/ids.js';
 import { ContentType, DTLS_1_0 } from '../src/record/index.js';
+import { certificates } from './certificate-fixtures.js';
+import { capturing, connectionPair, deliver, drain, type Link } from './connection-pair.js';
 import {
-  capturing,
-  certificates,
-  connectionPair,
-  drain,
+  flipBit,
   handshakeFragments,
-  type Link,
+  handshakeMessage,
   readRecords,
   writeRecords,
-} from './connection-pair.js';
+} from './record-helpers.js';
 
-let ecdsa: DtlsCertificate;
-let rsa: DtlsCertificate;
+const { ecdsa, rsa } = await certificates();
 
-beforeAll(async () => {
-  ({ ecdsa, rsa } = await certificates());
-});
-
-/** One plaintext handshake record holding one whole message. */
+/**
+ * One plaintext handshake record holding one whole message, in the DTLS 1.0 record version a
+ * first ClientHello may carry (RFC 6347 §4.1).
+ */
 function handshakeDatagram(
   msgType: number,
   messageSeq: number,
   body: Uint8Array,
   seq = 0,
 ): Uint8Array {
-  const [fragment] = fragmentMessage(msgType, messageSeq, body, 0xffff);
+  const fragment = handshakeMessage(msgType, messageSeq, body);
   return writeRecords([
-    {
-      contentType: ContentType.handshake,
-      version: DTLS_1_0,
-      epoch: 0,
-      sequenceNumber: seq,
-      length: 0,
-      fragment: fragment as Uint8Array,
-    },
+    { contentType: ContentType.handshake, version: DTLS_1_0, sequenceNumber: seq, fragment },
   ]);
 }
 
@@ -134,7 +123,7 @@ describe('HelloVerifyRequest (RFC 6347 §4.2.1)', () => {
     expect(secondHello.cookie).toEqual(cookie);
     expect(secondHello.random).toEqual(parseClientHello(first?.body as Uint8Array).random);
 
-    for (const d of retry) pair.server.handleDatagram(d, 0);
+    deliver(pair.server, retry);
     pair.pump();
     expect([pair.client.state, pair.server.state]).toEqual(['connected', 'connected']);
   });
@@ -166,12 +155,10 @@ describe('HelloVerifyRequest (RFC 6347 §4.2.1)', () => {
     const [fragment] = handshakeFragments([retry as Uint8Array]);
     const hello = parseClientHello(fragment?.body as Uint8Array);
 
-    const forgedCookie = hello.cookie.slice();
-    forgedCookie[0] = (forgedCookie[0] as number) ^ 1;
     const forged = handshakeDatagram(
       HandshakeType.clientHello,
       1,
-      encodeClientHello({ ...hello, cookie: forgedCookie }),
+      encodeClientHello({ ...hello, cookie: flipBit(hello.cookie, 0) }),
     );
     pair.server.handleDatagram(forged, 10);
     const answer = drain(pair.server);
@@ -306,9 +293,6 @@ describe('retransmission (RFC 6347 §4.2.4)', () => {
     client.handleDatagram(drain(server)[0] as Uint8Array, 0);
     server.handleDatagram(drain(client)[0] as Uint8Array, 0);
     const flight4 = drain(server);
-    const deliver = (to: DtlsConnection, flight: Uint8Array[]) => {
-      for (const d of flight) to.handleDatagram(d, 0);
-    };
 
     // The server's timer re-sends flight 4 (fresh record numbers): one flight 5 for each.
     deliver(client, flight4);
@@ -382,9 +366,8 @@ describe('fragmentation to the MTU (RFC 6347 §4.1.1.1, §4.2.3)', () => {
     const pair = connectionPair(rsa, rsa, { mtu: 200 }, { mtu: 200 });
     pair.client.start(0);
     for (let round = 0; round < 5; round++) {
-      for (const d of drain(pair.client)) pair.server.handleDatagram(d, 0);
-      const flight = drain(pair.server);
-      for (const d of flight.reverse()) pair.client.handleDatagram(d, 0);
+      deliver(pair.server, drain(pair.client));
+      deliver(pair.client, drain(pair.server).reverse());
     }
     expect([pair.client.state, pair.server.state]).toEqual(['connected', 'connected']);
   });

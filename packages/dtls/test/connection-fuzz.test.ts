@@ -12,10 +12,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fuzzIterations, mutate, SeededRandom } from '@typertc/common/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlertDescription, AlertLevel } from '../src/alert.js';
 import type { DtlsCertificate } from '../src/certificate/certificate.js';
-import { fingerprint } from '../src/certificate/fingerprint.js';
 import type { DtlsConnection } from '../src/connection/dtls-connection.js';
 import { InvalidKeyShareError } from '../src/crypto/key-exchange.js';
 import {
@@ -29,16 +28,16 @@ import {
   type HandshakeFragment,
   HandshakeType,
 } from '../src/handshake/handshake-header.js';
-import { ContentType, RECORD_HEADER_LENGTH } from '../src/record/index.js';
-import { certificates, connectionPair } from './connection-pair.js';
+import { ContentType } from '../src/record/index.js';
+import { certificates, fingerprintsOf } from './certificate-fixtures.js';
+import { connectionPair, type Flow, RecordWire } from './connection-pair.js';
 import {
-  type Flow,
+  handshakeFragments,
   handshakeMessage,
-  plainFragment,
-  plainRecord,
-  RecordWire,
-  readHeader,
-} from './network-harness.js';
+  readRecords,
+  type WireRecord,
+  writeRecords,
+} from './record-helpers.js';
 
 /** Records one input may make a connection send: a whole flight re-sent, or an alert. */
 const MAX_ANSWER_RECORDS = 32;
@@ -74,15 +73,17 @@ function expectSound(connection: DtlsConnection, what: string): void {
   }
 }
 
-let ecdsa: DtlsCertificate;
-let rsa: DtlsCertificate;
+const { ecdsa, rsa } = await certificates();
+const KINDS = [
+  ['ECDSA', ecdsa],
+  ['RSA', rsa],
+] as const;
 
-beforeAll(async () => {
-  ({ ecdsa, rsa } = await certificates());
-});
-
-function certificate(kind: 'ECDSA' | 'RSA'): DtlsCertificate {
-  return kind === 'ECDSA' ? ecdsa : rsa;
+/** The one record of a datagram the `RecordWire` carries. */
+function recordOf(datagram: Uint8Array): WireRecord {
+  const [record, ...rest] = readRecords(datagram);
+  if (record === undefined || rest.length > 0) throw new Error('not a datagram of one record');
+  return record;
 }
 
 /** A lossless handshake, recorded: every record in the order delivered, and who got it. */
@@ -105,11 +106,15 @@ function randomDatagram(random: SeededRandom): Uint8Array {
   const epoch = random.int(0, 2);
   const seq = random.int(0, 1000);
   if (kind === 1) {
-    return plainRecord(random.int(19, 24), random.bytes(random.int(0, 80)), epoch, seq);
+    const contentType = random.int(19, 24);
+    const fragment = random.bytes(random.int(0, 80));
+    return writeRecords([{ contentType, fragment, epoch, sequenceNumber: seq }]);
   }
   const body = random.bytes(random.int(0, 64));
-  const message = handshakeMessage(random.int(0, 21), random.int(0, 20), body);
-  return plainRecord(ContentType.handshake, message, epoch, seq);
+  const fragment = handshakeMessage(random.int(0, 21), random.int(0, 20), body);
+  return writeRecords([
+    { contentType: ContentType.handshake, fragment, epoch, sequenceNumber: seq },
+  ]);
 }
 
 /** Both sides connected: a record each way arrives as sent. */
@@ -126,10 +131,9 @@ function expectDataFlows(wire: RecordWire, label: string): void {
 }
 
 describe('fuzz: mutated and random datagrams at every stage of the handshake', () => {
-  it.each(['ECDSA', 'RSA'] as const)(
+  it.each(KINDS)(
     '%s: never a throw, a hang or an untyped failure; bounded answers',
-    (kind) => {
-      const cert = certificate(kind);
+    (kind, cert) => {
       const reference = referenceHandshake(cert);
       const captured = reference.map((flow) => flow.record);
       const random = new SeededRandom(kind === 'ECDSA' ? 11 : 12);
@@ -197,18 +201,17 @@ function connected(cert: DtlsCertificate): { wire: RecordWire; captured: Uint8Ar
 
 /** A pair whose client expects another certificate than the server's. */
 function wrongFingerprintWire(): RecordWire {
-  const wrong = [{ algorithm: 'sha-256', value: fingerprint(rsa.der) }];
-  return new RecordWire(connectionPair(ecdsa, ecdsa, { remoteFingerprints: wrong }));
+  return new RecordWire(connectionPair(ecdsa, ecdsa, { remoteFingerprints: fingerprintsOf(rsa) }));
 }
 
 /** The fatal alert (in the clear) a client sends when the server's certificate is unexpected. */
 function capturedFatalAlert(): Uint8Array {
   const wire = wrongFingerprintWire();
-  const alert = wire.runTo((flow) => readHeader(flow.record).contentType === ContentType.alert);
+  const alert = wire.runTo((flow) => recordOf(flow.record).contentType === ContentType.alert);
   expect((wire.pair.client.error as DtlsVerificationError).check).toBe('fingerprint');
-  const record = (alert as Flow).record;
-  expect(readHeader(record).epoch).toBe(0);
-  return record;
+  const datagram = (alert as Flow).record;
+  expect(recordOf(datagram).epoch).toBe(0);
+  return datagram;
 }
 
 describe('a connected connection', () => {
@@ -248,7 +251,11 @@ describe('a connected connection', () => {
     for (const side of ['client', 'server'] as const) {
       const connection = wire.connection(side);
       const dropped = connection.stats.droppedRecords;
-      wire.deliver(side, plainRecord(ContentType.alert, Uint8Array.of(level, description), 0, 9));
+      const alert = Uint8Array.of(level, description);
+      wire.deliver(
+        side,
+        writeRecords([{ contentType: ContentType.alert, sequenceNumber: 9, fragment: alert }]),
+      );
       expect(connection.state).toBe('connected');
       expect(connection.pollEvent()).toBe(undefined);
       expect(connection.stats.droppedRecords).toBe(dropped + 1);
@@ -271,8 +278,11 @@ describe('a connected connection', () => {
     // Forged plaintext handshake messages get no answer once connected (not even a
     // no_renegotiation warning: that goes only to a request under the keys).
     for (let seq = 0; seq < 5000; seq++) {
-      const message = handshakeMessage(HandshakeType.clientHello, seq, new Uint8Array(8));
-      wire.pair.server.handleDatagram(plainRecord(ContentType.handshake, message), 0);
+      const fragment = handshakeMessage(HandshakeType.clientHello, seq, new Uint8Array(8));
+      wire.pair.server.handleDatagram(
+        writeRecords([{ contentType: ContentType.handshake, fragment }]),
+        0,
+      );
     }
     expect(wire.pair.server.pollTransmit()).toBeUndefined();
     // A caller that sends and never polls: the queue stops at 1024 datagrams.
@@ -299,66 +309,62 @@ const MESSAGES = [
   ['server', 'CertificateVerify', HandshakeType.certificateVerify, 0],
 ] as const;
 
-describe.each(['ECDSA', 'RSA'] as const)(
-  'fuzz: %s handshake messages with mutated bodies',
-  (kind) => {
-    it.each(MESSAGES)(
-      'to the %s: %s',
-      (receiver, _name, msgType, nth) => {
-        const cert = certificate(kind);
-        const random = new SeededRandom(msgType * 100 + nth + (kind === 'RSA' ? 7 : 0));
-        const outcomes = { proceeded: 0, failed: 0 };
-        for (let i = 0; i < fuzzIterations(60, 6000); i++) {
-          const wire = new RecordWire(connectionPair(cert, cert));
-          let seen = 0;
-          const flow = wire.runTo(
-            (f) =>
-              f.to === receiver && plainFragment(f.record)?.msgType === msgType && seen++ === nth,
-          );
-          const real = plainFragment((flow as Flow).record) as HandshakeFragment;
-          expect(real.fragmentLength).toBe(real.length);
-          const body = mutate(real.body, random);
-          const header = readHeader((flow as Flow).record);
-          const record = plainRecord(
-            ContentType.handshake,
-            handshakeMessage(msgType, real.messageSeq, body),
-            0,
-            header.sequenceNumber,
-          );
-          const label = `${kind} mutant ${i}: body ${Buffer.from(body).toString('hex')}`;
-          const target = wire.connection(receiver);
-          const answer = wire.deliver(receiver, record);
-          expect(answer.length, label).toBeLessThanOrEqual(MAX_ANSWER_RECORDS);
-          if (target.state === 'failed') {
-            outcomes.failed++;
-            const error = target.error as Error;
-            expect(isTyped(error), `${label}: ${error.stack}`).toBe(true);
-            // The fatal alert naming the failure, in the clear (no keys yet): RFC 5246 §7.2.2.
-            const alerts = answer.filter((r) => readHeader(r).contentType === ContentType.alert);
-            expect(alerts.length, label).toBe(1);
-            const alert = alerts[0] as Uint8Array;
-            expect(readHeader(alert).epoch, label).toBe(0);
-            expect(Array.from(alert.subarray(RECORD_HEADER_LENGTH)), label).toEqual([
-              AlertLevel.fatal,
-              expectedAlert(error),
-            ]);
-          } else {
-            outcomes.proceeded++;
-            expectSound(target, label);
-          }
-          // Either way the handshake runs out: connected, or both sides failed with typed errors.
-          expect(wire.settle(), `${label}: settles`).toBe(true);
-          expectSound(wire.pair.client, `${label}: client`);
-          expectSound(wire.pair.server, `${label}: server`);
+describe.each(KINDS)('fuzz: %s handshake messages with mutated bodies', (kind, cert) => {
+  it.each(MESSAGES)(
+    'to the %s: %s',
+    (receiver, _name, msgType, nth) => {
+      const random = new SeededRandom(msgType * 100 + nth + (kind === 'RSA' ? 7 : 0));
+      const outcomes = { proceeded: 0, failed: 0 };
+      for (let i = 0; i < fuzzIterations(60, 6000); i++) {
+        const wire = new RecordWire(connectionPair(cert, cert));
+        let seen = 0;
+        const flow = wire.runTo(
+          (f) =>
+            f.to === receiver &&
+            handshakeFragments([f.record])[0]?.msgType === msgType &&
+            seen++ === nth,
+        ) as Flow;
+        const real = handshakeFragments([flow.record])[0] as HandshakeFragment;
+        expect(real.fragmentLength).toBe(real.length);
+        const body = mutate(real.body, random);
+        const fragment = handshakeMessage(msgType, real.messageSeq, body);
+        const { sequenceNumber } = recordOf(flow.record);
+        const record = writeRecords([
+          { contentType: ContentType.handshake, fragment, sequenceNumber },
+        ]);
+        const label = `${kind} mutant ${i}: body ${Buffer.from(body).toString('hex')}`;
+        const target = wire.connection(receiver);
+        const answer = wire.deliver(receiver, record);
+        expect(answer.length, label).toBeLessThanOrEqual(MAX_ANSWER_RECORDS);
+        if (target.state === 'failed') {
+          outcomes.failed++;
+          const error = target.error as Error;
+          expect(isTyped(error), `${label}: ${error.stack}`).toBe(true);
+          // The fatal alert naming the failure, in the clear (no keys yet): RFC 5246 §7.2.2.
+          const alerts = answer.map(recordOf).filter((r) => r.contentType === ContentType.alert);
+          expect(alerts.length, label).toBe(1);
+          const alert = alerts[0] as WireRecord;
+          expect(alert.epoch, label).toBe(0);
+          expect(Array.from(alert.fragment), label).toEqual([
+            AlertLevel.fatal,
+            expectedAlert(error),
+          ]);
+        } else {
+          outcomes.proceeded++;
+          expectSound(target, label);
         }
-        // A mutated ClientHello no longer matches its cookie and may just get a
-        // HelloVerifyRequest (RFC 6347 §4.2.1); of every other message, some mutants are refused.
-        if (msgType !== HandshakeType.clientHello) expect(outcomes.failed).toBeGreaterThan(0);
-      },
-      120_000,
-    );
-  },
-);
+        // Either way the handshake runs out: connected, or both sides failed with typed errors.
+        expect(wire.settle(), `${label}: settles`).toBe(true);
+        expectSound(wire.pair.client, `${label}: client`);
+        expectSound(wire.pair.server, `${label}: server`);
+      }
+      // A mutated ClientHello no longer matches its cookie and may just get a
+      // HelloVerifyRequest (RFC 6347 §4.2.1); of every other message, some mutants are refused.
+      if (msgType !== HandshakeType.clientHello) expect(outcomes.failed).toBeGreaterThan(0);
+    },
+    120_000,
+  );
+});
 
 /** Bytes in use, JS heap and ArrayBuffers, after a full collection (`--expose-gc` at run time). */
 function bytesInUse(): number {
@@ -385,7 +391,10 @@ function flood(client: DtlsConnection, count: number, random: SeededRandom, near
     header.setUint32(6, random.int(0, 60_000 - 64) << 8); // fragment_offset, then
     header.setUint16(10, 64); // fragment_length (its top byte is the one written above)
     fragment.set(random.bytes(64), HANDSHAKE_HEADER_LENGTH);
-    client.handleDatagram(plainRecord(ContentType.handshake, fragment, 0, i), i);
+    client.handleDatagram(
+      writeRecords([{ contentType: ContentType.handshake, fragment, sequenceNumber: i }]),
+      i,
+    );
     while (client.pollTransmit() !== undefined) answers++;
   }
   return answers;

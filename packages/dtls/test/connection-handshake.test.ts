@@ -5,42 +5,38 @@
  * fingerprints given late (RFC 8122 §5), and renegotiation refused (RFC 5746 §4.4).
  */
 
-import {
-  type CryptoBackend,
-  cryptoBackends,
-  getCryptoBackend,
-  setCryptoBackend,
-} from '@typertc/common';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { DtlsCertificate } from '../src/certificate/certificate.js';
-import { fingerprint } from '../src/certificate/fingerprint.js';
-import { handshakeContextOf } from '../src/connection/dtls-connection.js';
+import { cryptoBackends } from '@typertc/common';
+import { describe, expect, it } from 'vitest';
+import { type DtlsConnection, handshakeContextOf } from '../src/connection/dtls-connection.js';
 import { CIPHER_SUITES } from '../src/crypto/cipher-suites.js';
 import { SUPPORTED_GROUPS } from '../src/crypto/key-exchange.js';
 import { DtlsError, DtlsVerificationError } from '../src/errors.js';
 import { findExtension } from '../src/handshake/extensions.js';
-import { fragmentMessage, HandshakeType } from '../src/handshake/handshake-header.js';
+import { HandshakeType } from '../src/handshake/handshake-header.js';
 import { parseServerHello } from '../src/handshake/hello.js';
 import { ExtensionType, NamedGroup, SrtpProtectionProfile } from '../src/handshake/ids.js';
 import { parseServerKeyExchange } from '../src/handshake/key-exchange.js';
-import { ContentType, DTLS_1_2 } from '../src/record/index.js';
+import { ContentType } from '../src/record/index.js';
+import { certificates, fingerprintsOf } from './certificate-fixtures.js';
 import {
   capturing,
-  certificates,
   connectionPair,
+  deliver,
   drain,
-  handshakeFragments,
   type Pair,
-  readRecords,
-  writeRecords,
+  peerOf,
+  type Side,
+  sealedBy,
 } from './connection-pair.js';
+import {
+  handshakeFragments,
+  handshakeMessage,
+  readRecords,
+  withBackend,
+  writeRecords,
+} from './record-helpers.js';
 
-let ecdsa: DtlsCertificate;
-let rsa: DtlsCertificate;
-
-beforeAll(async () => {
-  ({ ecdsa, rsa } = await certificates());
-});
+const { ecdsa, rsa } = await certificates();
 
 const EXPORTER = 'EXTRACTOR-dtls_srtp';
 const { SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AEAD_AES_128_GCM, SRTP_AEAD_AES_256_GCM } =
@@ -66,21 +62,19 @@ function expectDataBothWays(pair: Pair, size = 1000): void {
   expect(pair.client.pollApplicationData()).toBeUndefined();
 }
 
+/** Runs `pair`'s handshake, which must connect; returns the datagrams each side sent. */
+function capturedHandshake(pair: Pair): Record<Side, Uint8Array[]> {
+  const link = capturing();
+  pair.handshake(link);
+  expectConnected(pair);
+  return link;
+}
+
 /** The body of the first whole plaintext handshake message of `msgType` in `datagrams`. */
 function messageBody(datagrams: readonly Uint8Array[], msgType: number): Uint8Array {
   const fragment = handshakeFragments(datagrams).find((f) => f.msgType === msgType);
   if (fragment === undefined) throw new Error(`no handshake message ${msgType} captured`);
   return fragment.body;
-}
-
-function withBackend(backend: CryptoBackend, run: () => void): void {
-  const previous = getCryptoBackend();
-  setCryptoBackend(backend);
-  try {
-    run();
-  } finally {
-    setCryptoBackend(previous);
-  }
 }
 
 describe('every cipher suite', () => {
@@ -123,12 +117,9 @@ describe('every cipher suite', () => {
 
 describe('ECDHE groups (RFC 8422 §5.1.1)', () => {
   it('x25519 by default: the ServerKeyExchange names it', () => {
-    const link = capturing();
-    const pair = connectionPair(ecdsa, ecdsa);
-    pair.handshake(link);
-    expectConnected(pair);
+    const sent = capturedHandshake(connectionPair(ecdsa, ecdsa));
     const exchange = parseServerKeyExchange(
-      messageBody(link.server, HandshakeType.serverKeyExchange),
+      messageBody(sent.server, HandshakeType.serverKeyExchange),
     );
     expect(exchange.namedCurve).toBe(NamedGroup.x25519);
     expect(exchange.publicKey).toHaveLength(32);
@@ -144,15 +135,13 @@ describe('ECDHE groups (RFC 8422 §5.1.1)', () => {
     const saved = [...groups];
     groups.splice(0, groups.length, group);
     try {
-      const link = capturing();
       const pair = connectionPair(ecdsa, rsa);
-      pair.handshake(link);
-      expectConnected(pair);
-      const body = messageBody(link.server, HandshakeType.serverKeyExchange);
+      const sent = capturedHandshake(pair);
+      const body = messageBody(sent.server, HandshakeType.serverKeyExchange);
       const exchange = parseServerKeyExchange(body);
       expect(exchange.namedCurve).toBe(group);
       expect(exchange.publicKey).toHaveLength(pointLength);
-      expect(messageBody(link.client, HandshakeType.clientKeyExchange)).toHaveLength(
+      expect(messageBody(sent.client, HandshakeType.clientKeyExchange)).toHaveLength(
         1 + pointLength,
       );
       expectDataBothWays(pair);
@@ -205,7 +194,6 @@ describe('exportKeyingMaterial (RFC 5705 §4)', () => {
 
 describe('use_srtp (RFC 5764 §4.1)', () => {
   it('agrees on the first of the client profiles that the server supports', () => {
-    const link = capturing();
     const pair = connectionPair(
       ecdsa,
       ecdsa,
@@ -213,11 +201,10 @@ describe('use_srtp (RFC 5764 §4.1)', () => {
       { srtpProfiles: [SRTP_AES128_CM_HMAC_SHA1_80, SRTP_AEAD_AES_128_GCM] },
     );
     expect(pair.client.srtpProfile).toBeUndefined();
-    pair.handshake(link);
-    expectConnected(pair);
+    const sent = capturedHandshake(pair);
     expect(pair.client.srtpProfile).toBe(SRTP_AEAD_AES_128_GCM);
     expect(pair.server.srtpProfile).toBe(SRTP_AEAD_AES_128_GCM);
-    const hello = parseServerHello(messageBody(link.server, HandshakeType.serverHello));
+    const hello = parseServerHello(messageBody(sent.server, HandshakeType.serverHello));
     expect(findExtension(hello.extensions, ExtensionType.useSrtp)).toBeDefined();
   });
 
@@ -226,24 +213,20 @@ describe('use_srtp (RFC 5764 §4.1)', () => {
     ['a server without SRTP', [SRTP_AEAD_AES_128_GCM], []],
     ['a client without SRTP', [], [SRTP_AEAD_AES_128_GCM]],
   ])('%s: the handshake completes with no profile', (_, client, server) => {
-    const link = capturing();
     const pair = connectionPair(ecdsa, ecdsa, { srtpProfiles: client }, { srtpProfiles: server });
-    pair.handshake(link);
-    expectConnected(pair);
+    const sent = capturedHandshake(pair);
     expect(pair.client.srtpProfile).toBeUndefined();
     expect(pair.server.srtpProfile).toBeUndefined();
-    const hello = parseServerHello(messageBody(link.server, HandshakeType.serverHello));
+    const hello = parseServerHello(messageBody(sent.server, HandshakeType.serverHello));
     expect(findExtension(hello.extensions, ExtensionType.useSrtp)).toBeUndefined();
   });
 });
 
 describe('extended master secret (RFC 7627)', () => {
   it('is offered by the client and echoed in the ServerHello', () => {
-    const link = capturing();
     const pair = connectionPair(ecdsa, ecdsa);
-    pair.handshake(link);
-    expectConnected(pair);
-    const hello = parseServerHello(messageBody(link.server, HandshakeType.serverHello));
+    const sent = capturedHandshake(pair);
+    const hello = parseServerHello(messageBody(sent.server, HandshakeType.serverHello));
     expect(findExtension(hello.extensions, ExtensionType.extendedMasterSecret)).toEqual(
       new Uint8Array(0),
     );
@@ -295,16 +278,20 @@ describe('close() (RFC 5246 §7.2.1)', () => {
 
 describe('fingerprints given after the handshake started (RFC 8122 §5)', () => {
   for (const late of ['client', 'server'] as const) {
-    it(`${late}: connected only once setRemoteFingerprints matches`, () => {
-      const options = { remoteFingerprints: undefined };
+    /** A handshake in which `late` has no fingerprints yet: the client is ECDSA, the server RSA. */
+    function lateHandshake(): { pair: Pair; waiting: DtlsConnection; other: DtlsConnection } {
+      const unset = { remoteFingerprints: undefined };
       const pair =
         late === 'client'
-          ? connectionPair(ecdsa, rsa, options)
-          : connectionPair(ecdsa, rsa, {}, options);
-      const waiting = pair[late];
-      const peerCertificate = late === 'client' ? rsa : ecdsa;
+          ? connectionPair(ecdsa, rsa, unset)
+          : connectionPair(ecdsa, rsa, {}, unset);
       pair.handshake();
-      const other = late === 'client' ? pair.server : pair.client;
+      return { pair, waiting: pair[late], other: pair[peerOf(late)] };
+    }
+
+    it(`${late}: connected only once setRemoteFingerprints matches`, () => {
+      const { pair, waiting, other } = lateHandshake();
+      const peerCertificate = late === 'client' ? rsa : ecdsa;
       // The other side has verified everything; this one waits for the SDP.
       expect(other.state).toBe('connected');
       expect(waiting.state).toBe('connecting');
@@ -313,9 +300,7 @@ describe('fingerprints given after the handshake started (RFC 8122 §5)', () => 
       expect(() => waiting.exportKeyingMaterial(EXPORTER, 60)).toThrow(DtlsError);
       expect(() => waiting.send(Uint8Array.of(1))).toThrow(DtlsError);
 
-      waiting.setRemoteFingerprints([
-        { algorithm: 'sha-256', value: fingerprint(peerCertificate.der) },
-      ]);
+      waiting.setRemoteFingerprints(fingerprintsOf(peerCertificate));
       expect(waiting.state).toBe('connected');
       expect(waiting.pollEvent()).toEqual({ type: 'connected' });
       expect(waiting.remoteCertificate).toEqual(peerCertificate.der);
@@ -326,16 +311,10 @@ describe('fingerprints given after the handshake started (RFC 8122 §5)', () => 
     });
 
     it(`${late}: a late fingerprint that does not match fails the check 'fingerprint'`, () => {
-      const options = { remoteFingerprints: undefined };
-      const pair =
-        late === 'client'
-          ? connectionPair(ecdsa, rsa, options)
-          : connectionPair(ecdsa, rsa, {}, options);
-      const waiting = pair[late];
-      pair.handshake();
+      const { pair, waiting, other } = lateHandshake();
       // The fingerprint of some other certificate: ecdsa is the client's, rsa the server's.
       const wrong = late === 'client' ? ecdsa : rsa;
-      waiting.setRemoteFingerprints([{ algorithm: 'sha-256', value: fingerprint(wrong.der) }]);
+      waiting.setRemoteFingerprints(fingerprintsOf(wrong));
       expect(waiting.state).toBe('failed');
       expect(waiting.error).toBeInstanceOf(DtlsVerificationError);
       expect((waiting.error as DtlsVerificationError).check).toBe('fingerprint');
@@ -343,7 +322,6 @@ describe('fingerprints given after the handshake started (RFC 8122 §5)', () => 
       expect(waiting.remoteCertificate).toBeUndefined();
       // Its fatal alert reaches the peer.
       pair.pump();
-      const other = late === 'client' ? pair.server : pair.client;
       expect(other.state).toBe('failed');
     });
   }
@@ -351,7 +329,7 @@ describe('fingerprints given after the handshake started (RFC 8122 §5)', () => 
   it('fingerprints set before the certificate arrives are checked when it does', () => {
     const pair = connectionPair(ecdsa, rsa, { remoteFingerprints: undefined });
     pair.client.start(0);
-    pair.client.setRemoteFingerprints([{ algorithm: 'sha-256', value: fingerprint(rsa.der) }]);
+    pair.client.setRemoteFingerprints(fingerprintsOf(rsa));
     pair.pump();
     expectConnected(pair);
   });
@@ -363,7 +341,7 @@ describe('renegotiation is refused (RFC 5746 §4.4)', () => {
     pair.handshake();
     const intruder = connectionPair(ecdsa, ecdsa).client;
     intruder.start(0);
-    for (const hello of drain(intruder)) pair.server.handleDatagram(hello, 0);
+    deliver(pair.server, drain(intruder));
     // No new handshake: nothing in the clear, no HelloVerifyRequest, no ServerHello.
     const answers = drain(pair.server).flatMap(readRecords);
     expect(answers.filter((r) => r.epoch === 0)).toEqual([]);
@@ -373,50 +351,33 @@ describe('renegotiation is refused (RFC 5746 §4.4)', () => {
   });
 
   it('a ClientHello under the keys gets a no_renegotiation warning; in the clear, nothing', () => {
-    const link = capturing();
     const pair = connectionPair(ecdsa, ecdsa);
-    pair.handshake(link);
+    const sent = capturedHandshake(pair);
     // The client's Finished follows its CertificateVerify; the server expects the one after.
-    const verify = handshakeFragments(link.client).find(
+    const verify = handshakeFragments(sent.client).find(
       (f) => f.msgType === HandshakeType.certificateVerify,
     );
     const nextSeq = (verify?.messageSeq as number) + 2;
     const intruder = connectionPair(ecdsa, ecdsa).client;
     intruder.start(0);
     const [hello] = handshakeFragments(drain(intruder));
-    const [fragment] = fragmentMessage(
-      HandshakeType.clientHello,
-      nextSeq,
-      hello?.body as Uint8Array,
-      1200,
-    ) as [Uint8Array];
-    const record = {
-      contentType: ContentType.handshake,
-      version: DTLS_1_2,
-      epoch: 0,
-      sequenceNumber: 9,
-      length: 0,
-    };
+    const message = handshakeMessage(HandshakeType.clientHello, nextSeq, hello?.body as Uint8Array);
     // In the clear anyone could have sent it: no answer, counted.
     const dropped = pair.server.stats.droppedRecords;
-    pair.server.handleDatagram(writeRecords([{ ...record, fragment }]), 0);
+    const plaintext = { contentType: ContentType.handshake, sequenceNumber: 9, fragment: message };
+    pair.server.handleDatagram(writeRecords([plaintext]), 0);
     expect(drain(pair.server)).toEqual([]);
     expect(pair.server.stats.droppedRecords).toBe(dropped + 1);
     // Sealed by the client, it is a real renegotiation request: refused with a warning.
-    const cipher = handshakeContextOf(pair.client).recordCiphers('client').write;
     // Sequence number 40: ahead of the client's own records, yet within the replay window of
     // those it sends next (RFC 6347 §4.1.2.6), so the data check below still passes.
-    const sealed = cipher.seal(ContentType.handshake, DTLS_1_2, 1, 40, fragment);
-    pair.server.handleDatagram(
-      writeRecords([{ ...record, epoch: 1, sequenceNumber: 40, fragment: sealed }]),
-      0,
-    );
+    pair.server.handleDatagram(sealedBy(pair, 'client', ContentType.handshake, message, 40), 0);
     const answers = drain(pair.server);
     expect(answers.flatMap(readRecords)).toMatchObject([
       { contentType: ContentType.alert, epoch: 1 },
     ]);
     // A warning: the client reads it and carries on.
-    for (const answer of answers) pair.client.handleDatagram(answer, 0);
+    deliver(pair.client, answers);
     expect([pair.client.state, pair.server.state]).toEqual(['connected', 'connected']);
     expect(pair.client.pollEvent()).toBeUndefined();
     expectDataBothWays(pair);

@@ -7,9 +7,7 @@
 
 import { ManualClock, type SocketAddress } from '@typertc/common';
 import { type LinkConditions, VirtualNetwork } from '@typertc/common/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { DtlsCertificate } from '../src/certificate/certificate.js';
-import { fingerprint } from '../src/certificate/fingerprint.js';
+import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_INITIAL_RETRANSMIT_MS,
@@ -18,27 +16,17 @@ import { DtlsTimeoutError } from '../src/errors.js';
 import { HandshakeType } from '../src/handshake/handshake-header.js';
 import { DtlsTransport } from '../src/node/dtls-transport.js';
 import { ContentType } from '../src/record/index.js';
-import { certificates } from './connection-pair.js';
+import { certificates, fingerprintsOf } from './certificate-fixtures.js';
 import {
   dtlsOverNetwork,
   handshakeSettled,
   type NetworkPair,
-  plainFragment,
-  readHeader,
   runUntil,
-  splitRecords,
+  type SideOptions,
 } from './network-harness.js';
+import { handshakeFragments, readRecords } from './record-helpers.js';
 
-let ecdsa: DtlsCertificate;
-let rsa: DtlsCertificate;
-
-beforeAll(async () => {
-  ({ ecdsa, rsa } = await certificates());
-});
-
-function certificate(kind: 'ECDSA' | 'RSA'): DtlsCertificate {
-  return kind === 'ECDSA' ? ecdsa : rsa;
-}
+const { ecdsa, rsa } = await certificates();
 
 /** Datagrams the network handed to the socket at `to`, with the time they arrived. */
 function arrivals(pair: NetworkPair, to: SocketAddress): { time: number; data: Uint8Array }[] {
@@ -83,9 +71,11 @@ function payload(sender: number, index: number): Uint8Array {
 
 const DATA_RECORDS = 200;
 
-describe.each(['ECDSA', 'RSA'] as const)('%s certificates, 30% loss both ways', (kind) => {
+describe.each([
+  ['ECDSA', ecdsa],
+  ['RSA', rsa],
+] as const)('%s certificates, 30% loss both ways', (_, cert) => {
   it.each(SEEDS)('seed %i: connects within 30 s; data arrives intact, at most once', (seed) => {
-    const cert = certificate(kind);
     const pair = dtlsOverNetwork({
       seed,
       clientCertificate: cert,
@@ -139,17 +129,20 @@ describe.each(['ECDSA', 'RSA'] as const)('%s certificates, 30% loss both ways', 
 
 describe('a 600-byte path MTU', () => {
   const PATH: LinkConditions = { mtu: 600, delayMs: 10 };
-
-  it('with mtu 576 on both sides, RSA flights go fragmented and the handshake completes', () => {
-    const pair = dtlsOverNetwork({
+  /** RSA certificates both ways, each host's link the 600-byte path, `options` on both sides. */
+  const overPath = (options: SideOptions): NetworkPair =>
+    dtlsOverNetwork({
       seed: 1,
       clientCertificate: rsa,
       serverCertificate: rsa,
       clientLink: PATH,
       serverLink: PATH,
-      client: { mtu: 576 },
-      server: { mtu: 576 },
+      client: options,
+      server: options,
     });
+
+  it('with mtu 576 on both sides, RSA flights go fragmented and the handshake completes', () => {
+    const pair = overPath({ mtu: 576 });
     const toClient = arrivals(pair, pair.clientSocket.localAddress);
     const toServer = arrivals(pair, pair.serverSocket.localAddress);
     expect(runUntil(pair.clock, () => handshakeSettled(pair), 5000)).toBe(true);
@@ -160,24 +153,15 @@ describe('a 600-byte path MTU', () => {
     expect(Math.max(...datagrams.map((d) => d.length))).toBeLessThanOrEqual(576);
     // RFC 6347 §4.2.3: each RSA Certificate (~800 bytes) travels in more than one fragment.
     const certificateFragments = (arrived: typeof toClient): number =>
-      arrived
-        .flatMap(({ data }) => splitRecords(data))
-        .map(plainFragment)
-        .filter((f) => f?.msgType === HandshakeType.certificate).length;
+      handshakeFragments(arrived.map(({ data }) => data)).filter(
+        (f) => f.msgType === HandshakeType.certificate,
+      ).length;
     expect(certificateFragments(toClient)).toBeGreaterThan(1);
     expect(certificateFragments(toServer)).toBeGreaterThan(1);
   });
 
   it('with the default mtu (1200) the flights are lost to it and the handshake times out', () => {
-    const pair = dtlsOverNetwork({
-      seed: 1,
-      clientCertificate: rsa,
-      serverCertificate: rsa,
-      clientLink: PATH,
-      serverLink: PATH,
-      client: { handshakeTimeoutMs: 5000 },
-      server: { handshakeTimeoutMs: 5000 },
-    });
+    const pair = overPath({ handshakeTimeoutMs: 5000 });
     expect(runUntil(pair.clock, () => handshakeSettled(pair), 6000)).toBe(true);
     expect(pair.client.state).toBe('failed');
     expect(pair.client.connection.error).toBeInstanceOf(DtlsTimeoutError);
@@ -213,7 +197,7 @@ describe('a peer that never answers', () => {
         remoteAddress: silent.localAddress,
         role: 'client',
         certificate: ecdsa,
-        remoteFingerprints: [{ algorithm: 'sha-256', value: fingerprint(ecdsa.der) }],
+        remoteFingerprints: fingerprintsOf(ecdsa),
         scheduler: clock,
         handshakeTimeoutMs: timeoutMs,
       });
@@ -231,13 +215,12 @@ describe('a peer that never answers', () => {
       expect(client.connection.error).toBeInstanceOf(DtlsTimeoutError);
       expect(heard.map(({ time }) => time)).toEqual(sends);
       for (const [n, { data }] of heard.entries()) {
-        const [record] = splitRecords(data);
         // The same ClientHello (message_seq 0) each time, in a record with a fresh sequence number.
-        expect(plainFragment(record as Uint8Array)).toMatchObject({
+        expect(handshakeFragments([data])[0]).toMatchObject({
           msgType: HandshakeType.clientHello,
           messageSeq: 0,
         });
-        expect(readHeader(record as Uint8Array).sequenceNumber).toBe(n);
+        expect(readRecords(data)[0]?.sequenceNumber).toBe(n);
       }
       runUntil(clock, () => false, 60_000, 1000);
       expect(heard.length, 'nothing more once failed').toBe(sends.length);
@@ -260,9 +243,9 @@ describe('closing', () => {
       expect(pair.client.state).toBe('connected');
       const alerts = { toClient: 0, toServer: 0 };
       pair.network.on('deliver', ({ to, data }) => {
-        const header = readHeader(data);
-        if (header.contentType !== ContentType.alert) return;
-        expect(header.epoch, 'under the connection keys').toBe(1);
+        const [record] = readRecords(data);
+        if (record?.contentType !== ContentType.alert) return;
+        expect(record.epoch, 'under the connection keys').toBe(1);
         if (to.port === pair.clientSocket.localAddress.port) alerts.toClient++;
         else alerts.toServer++;
       });

@@ -1,31 +1,39 @@
 /**
- * Two `DtlsConnection`s wired back to back in memory, driven by hand: `pump()` carries every
- * queued datagram across (through an optional `link` that may drop, reorder or alter them)
- * until neither side has anything to send. The wire helpers below read and rewrite the
- * plaintext (epoch 0) records a link sees, with the package's own parsers.
+ * Two `DtlsConnection`s wired back to back in memory, driven by hand, at two grains:
+ *
+ * - `Pair.pump()` carries every queued datagram across (through an optional `link` that may
+ *   drop, reorder or alter them) until neither side has anything to send.
+ * - `RecordWire` passes records one at a time, each alone in its datagram, on a clock the test
+ *   moves: a test stops at any record of the handshake and delivers something else instead.
+ *
+ * Links that capture or rewrite what crosses are built on the record helpers' reader and writer.
  */
 
 import { concatBytes } from '@typertc/common';
-import { type DtlsCertificate, generateCertificate } from '../src/certificate/certificate.js';
-import { fingerprint } from '../src/certificate/fingerprint.js';
-import { DtlsConnection } from '../src/connection/dtls-connection.js';
+import type { DtlsCertificate } from '../src/certificate/certificate.js';
+import { DtlsConnection, handshakeContextOf } from '../src/connection/dtls-connection.js';
 import type { DtlsConnectionOptions, DtlsEvent } from '../src/connection/options.js';
 import {
-  fragmentMessage,
   HANDSHAKE_HEADER_LENGTH,
-  type HandshakeFragment,
   readHandshakeFragments,
 } from '../src/handshake/handshake-header.js';
+import { ContentType, DTLS_1_2 } from '../src/record/index.js';
+import { fingerprintsOf } from './certificate-fixtures.js';
 import {
-  ContentType,
-  RECORD_HEADER_LENGTH,
-  type RecordHeader,
-  readRecordHeader,
-  writeRecordHeader,
-} from '../src/record/index.js';
+  handshakeMessage,
+  readRecords,
+  splitRecords,
+  type WireRecord,
+  writeRecords,
+} from './record-helpers.js';
 
 export type Side = 'client' | 'server';
 export type Link = (datagram: Uint8Array, from: Side) => Uint8Array[];
+
+/** The other side. */
+export function peerOf(side: Side): Side {
+  return side === 'client' ? 'server' : 'client';
+}
 
 export interface Pair {
   readonly client: DtlsConnection;
@@ -37,16 +45,7 @@ export interface Pair {
   handshake(link?: Link, now?: number): void;
 }
 
-let cached: { ecdsa: DtlsCertificate; rsa: DtlsCertificate } | undefined;
-
-export async function certificates(): Promise<{ ecdsa: DtlsCertificate; rsa: DtlsCertificate }> {
-  cached ??= {
-    ecdsa: await generateCertificate(),
-    rsa: await generateCertificate({ keyType: 'RSA-2048' }),
-  };
-  return cached;
-}
-
+/** Each side has its own certificate and accepts only the other's. */
 export function connectionPair(
   clientCertificate: DtlsCertificate,
   serverCertificate: DtlsCertificate,
@@ -57,13 +56,13 @@ export function connectionPair(
     client: new DtlsConnection({
       role: 'client',
       certificate: clientCertificate,
-      remoteFingerprints: [{ algorithm: 'sha-256', value: fingerprint(serverCertificate.der) }],
+      remoteFingerprints: fingerprintsOf(serverCertificate),
       ...client,
     }),
     server: new DtlsConnection({
       role: 'server',
       certificate: serverCertificate,
-      remoteFingerprints: [{ algorithm: 'sha-256', value: fingerprint(clientCertificate.der) }],
+      remoteFingerprints: fingerprintsOf(clientCertificate),
       ...server,
     }),
     events: { client: [], server: [] },
@@ -71,22 +70,18 @@ export function connectionPair(
       let delivered = 0;
       for (let moved = true; moved; ) {
         moved = false;
-        for (const [from, to, side] of [
-          [pair.client, pair.server, 'client'],
-          [pair.server, pair.client, 'server'],
-        ] as const) {
-          for (let d = from.pollTransmit(); d; d = from.pollTransmit()) {
-            for (const out of link(d, side)) {
-              to.handleDatagram(out, now);
+        for (const from of ['client', 'server'] as const) {
+          for (const datagram of drain(pair[from])) {
+            for (const out of link(datagram, from)) {
+              pair[peerOf(from)].handleDatagram(out, now);
               delivered++;
               moved = true;
             }
           }
+          for (let e = pair[from].pollEvent(); e; e = pair[from].pollEvent()) {
+            pair.events[from].push(e);
+          }
         }
-        for (let e = pair.client.pollEvent(); e; e = pair.client.pollEvent())
-          pair.events.client.push(e);
-        for (let e = pair.server.pollEvent(); e; e = pair.server.pollEvent())
-          pair.events.server.push(e);
       }
       return delivered;
     },
@@ -105,6 +100,28 @@ export function drain(connection: DtlsConnection): Uint8Array[] {
   return datagrams;
 }
 
+/** Hands `connection` each of `datagrams`, in order, at `now`. */
+export function deliver(
+  connection: DtlsConnection,
+  datagrams: readonly Uint8Array[],
+  now = 0,
+): void {
+  for (const datagram of datagrams) connection.handleDatagram(datagram, now);
+}
+
+/** A record in epoch 1 sealed with the keys `from` writes with, as only `from` could make it. */
+export function sealedBy(
+  pair: Pair,
+  from: Side,
+  contentType: number,
+  plaintext: Uint8Array,
+  sequenceNumber: number,
+): Uint8Array {
+  const cipher = handshakeContextOf(pair[from]).recordCiphers(from).write;
+  const fragment = cipher.seal(contentType, DTLS_1_2, 1, sequenceNumber, plaintext);
+  return writeRecords([{ contentType, epoch: 1, sequenceNumber, fragment }]);
+}
+
 /** A link that keeps a copy of every datagram each side sends, then passes it on. */
 export function capturing(next: Link = (d) => [d]): Link & Record<Side, Uint8Array[]> {
   const sent = { client: [] as Uint8Array[], server: [] as Uint8Array[] };
@@ -113,50 +130,6 @@ export function capturing(next: Link = (d) => [d]): Link & Record<Side, Uint8Arr
     return next(datagram, from);
   };
   return Object.assign(link, sent);
-}
-
-/** One record of a datagram: its header and its fragment (plaintext in epoch 0). */
-export interface WireRecord extends RecordHeader {
-  readonly fragment: Uint8Array;
-}
-
-export function readRecords(datagram: Uint8Array): WireRecord[] {
-  const records: WireRecord[] = [];
-  for (let offset = 0; offset < datagram.length; ) {
-    const header: RecordHeader = {
-      contentType: 0,
-      version: 0,
-      epoch: 0,
-      sequenceNumber: 0,
-      length: 0,
-    };
-    readRecordHeader(datagram, offset, header);
-    const start = offset + RECORD_HEADER_LENGTH;
-    offset = start + header.length;
-    records.push({ ...header, fragment: datagram.slice(start, offset) });
-  }
-  return records;
-}
-
-/** The records back into one datagram, each length taken from its fragment. */
-export function writeRecords(records: readonly WireRecord[]): Uint8Array {
-  const size = records.reduce((sum, r) => sum + RECORD_HEADER_LENGTH + r.fragment.length, 0);
-  const datagram = new Uint8Array(size);
-  let offset = 0;
-  for (const record of records) {
-    offset = writeRecordHeader(datagram, offset, { ...record, length: record.fragment.length });
-    datagram.set(record.fragment, offset);
-    offset += record.fragment.length;
-  }
-  return datagram;
-}
-
-/** The handshake fragments of the plaintext (epoch 0) handshake records of `datagrams`. */
-export function handshakeFragments(datagrams: readonly Uint8Array[]): HandshakeFragment[] {
-  return datagrams
-    .flatMap(readRecords)
-    .filter((r) => r.epoch === 0 && r.contentType === ContentType.handshake)
-    .flatMap((r) => readHandshakeFragments(r.fragment));
 }
 
 /**
@@ -178,13 +151,82 @@ export function rewriteHandshake(
           const start = f.body.byteOffset - record.fragment.byteOffset - HANDSHAKE_HEADER_LENGTH;
           return record.fragment.subarray(start, start + HANDSHAKE_HEADER_LENGTH + f.body.length);
         }
-        const body = edit(f.body.slice());
-        const [message] = fragmentMessage(msgType, f.messageSeq, body, 0xffff);
-        return message as Uint8Array;
+        return handshakeMessage(msgType, f.messageSeq, edit(f.body.slice()));
       });
-      const fragment = concatBytes(...parts);
-      return { ...record, fragment };
+      return { ...record, fragment: concatBytes(...parts) };
     });
     return [writeRecords(records)];
   };
+}
+
+/** A record on its way to `to`, alone in its datagram. */
+export interface Flow {
+  readonly to: Side;
+  readonly record: Uint8Array;
+}
+
+/**
+ * A connection pair driven one record at a time, each record its own datagram, on a clock of
+ * its own: a test stops at the record it wants, delivers something else instead, and lets the
+ * rest run.
+ */
+export class RecordWire {
+  readonly queue: Flow[] = [];
+  now = 0;
+
+  constructor(readonly pair: Pair) {
+    pair.client.start(0);
+  }
+
+  connection(side: Side): DtlsConnection {
+    return this.pair[side];
+  }
+
+  /** Hands `bytes` to `to`; returns the records it sent in answer (queued for its peer too). */
+  deliver(to: Side, bytes: Uint8Array): Uint8Array[] {
+    this.connection(to).handleDatagram(bytes, this.now);
+    return this.#collect(to);
+  }
+
+  /** Delivers queued records until `stop` picks one, which it returns, off the queue. */
+  runTo(stop: (flow: Flow) => boolean): Flow | undefined {
+    this.#collect('client');
+    this.#collect('server');
+    for (let flow = this.queue.shift(); flow; flow = this.queue.shift()) {
+      if (stop(flow)) return flow;
+      this.deliver(flow.to, flow.record);
+    }
+    return undefined;
+  }
+
+  /**
+   * Runs the rest out: delivers what is queued, then fires the earliest timer, until nothing is
+   * queued and neither side is connecting. False if that took more than `maxSteps` (a hang).
+   */
+  settle(maxSteps = 400): boolean {
+    this.#collect('client');
+    this.#collect('server');
+    for (let step = 0; step < maxSteps; step++) {
+      const flow = this.queue.shift();
+      if (flow !== undefined) {
+        this.deliver(flow.to, flow.record);
+        continue;
+      }
+      const deadlines = [this.pair.client.pollTimeout(), this.pair.server.pollTimeout()];
+      const due = Math.min(...deadlines.map((at) => at ?? Number.POSITIVE_INFINITY));
+      if (due === Number.POSITIVE_INFINITY) return true;
+      this.now = Math.max(this.now, due);
+      for (const side of ['client', 'server'] as const) {
+        this.connection(side).handleTimeout(this.now);
+        this.#collect(side);
+      }
+    }
+    return false;
+  }
+
+  #collect(from: Side): Uint8Array[] {
+    const sent = drain(this.connection(from)).flatMap(splitRecords);
+    for (const record of sent) this.queue.push({ to: peerOf(from), record });
+    return sent;
+  }
 }

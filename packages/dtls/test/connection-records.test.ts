@@ -5,28 +5,15 @@
  * §4.1.2.7); an alert counts only under the peer's keys once they are in use.
  */
 
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlertDescription, AlertLevel } from '../src/alert.js';
-import type { DtlsCertificate } from '../src/certificate/certificate.js';
-import { handshakeContextOf } from '../src/connection/dtls-connection.js';
 import { DtlsAlert, DtlsError } from '../src/errors.js';
-import { ContentType, DTLS_1_2 } from '../src/record/index.js';
-import {
-  certificates,
-  connectionPair,
-  drain,
-  type Pair,
-  readRecords,
-  type Side,
-  type WireRecord,
-  writeRecords,
-} from './connection-pair.js';
+import { ContentType } from '../src/record/index.js';
+import { certificates } from './certificate-fixtures.js';
+import { connectionPair, drain, type Pair, sealedBy } from './connection-pair.js';
+import { flipBit, readRecords, type WireRecord, writeRecords } from './record-helpers.js';
 
-let ecdsa: DtlsCertificate;
-
-beforeAll(async () => {
-  ({ ecdsa } = await certificates());
-});
+const { ecdsa } = await certificates();
 
 function connected(): Pair {
   const pair = connectionPair(ecdsa, ecdsa);
@@ -42,21 +29,6 @@ function clientRecord(pair: Pair, data = Uint8Array.of(1, 2, 3)): WireRecord {
   expect(rest).toEqual([]);
   const [record] = readRecords(datagram as Uint8Array);
   return record as WireRecord;
-}
-
-/** A record sealed with the keys `from` writes with, as only `from` could make it. */
-function sealedBy(
-  pair: Pair,
-  from: Side,
-  contentType: number,
-  plaintext: Uint8Array,
-  sequenceNumber: number,
-): Uint8Array {
-  const cipher = handshakeContextOf(pair[from]).recordCiphers(from).write;
-  const fragment = cipher.seal(contentType, DTLS_1_2, 1, sequenceNumber, plaintext);
-  return writeRecords([
-    { contentType, version: DTLS_1_2, epoch: 1, sequenceNumber, length: 0, fragment },
-  ]);
 }
 
 /** The server dropped `count` more records and is still connected with nothing to deliver. */
@@ -77,9 +49,7 @@ describe('application data records that do not authenticate', () => {
     const pair = connected();
     const record = clientRecord(pair);
     const datagram = writeRecords([record]);
-    const forged = datagram.slice();
-    const index = at < 0 ? forged.length + at : at;
-    forged[index] = (forged[index] as number) ^ 0x01;
+    const forged = flipBit(datagram, at);
     const dropped = pair.server.stats.droppedRecords;
     pair.server.handleDatagram(forged, 0);
     expectDropped(pair, dropped);
@@ -113,10 +83,7 @@ describe('application data records that do not authenticate', () => {
     const plaintext = writeRecords([
       {
         contentType: ContentType.applicationData,
-        version: DTLS_1_2,
-        epoch: 0,
         sequenceNumber: 100,
-        length: 0,
         fragment: Uint8Array.of(1, 2, 3),
       },
     ]);
@@ -194,10 +161,7 @@ describe('alerts (RFC 5246 §7.2)', () => {
     const forged = writeRecords([
       {
         contentType: ContentType.alert,
-        version: DTLS_1_2,
-        epoch: 0,
         sequenceNumber: 50,
-        length: 0,
         fragment: Uint8Array.of(level, description),
       },
     ]);

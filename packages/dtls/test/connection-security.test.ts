@@ -6,10 +6,8 @@
  */
 
 import { fromHex, toHex } from '@typertc/common';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AlertDescription } from '../src/alert.js';
-import type { DtlsCertificate } from '../src/certificate/certificate.js';
-import { fingerprint } from '../src/certificate/fingerprint.js';
 import { handshakeContextOf } from '../src/connection/dtls-connection.js';
 import { DtlsAlert, type DtlsCheck, DtlsError, DtlsVerificationError } from '../src/errors.js';
 import {
@@ -22,11 +20,7 @@ import {
   encodeSupportedGroups,
   encodeUseSrtp,
 } from '../src/handshake/extensions.js';
-import {
-  fragmentMessage,
-  HandshakeType,
-  readHandshakeFragments,
-} from '../src/handshake/handshake-header.js';
+import { HandshakeType, readHandshakeFragments } from '../src/handshake/handshake-header.js';
 import {
   type ClientHello,
   encodeClientHello,
@@ -44,27 +38,25 @@ import {
 } from '../src/handshake/ids.js';
 import { parseServerKeyExchange } from '../src/handshake/key-exchange.js';
 import { ContentType } from '../src/record/index.js';
+import { certificates, fingerprintsOf } from './certificate-fixtures.js';
 import {
   capturing,
-  certificates,
   connectionPair,
-  handshakeFragments,
   type Link,
   type Pair,
-  readRecords,
+  peerOf,
   rewriteHandshake,
   type Side,
-  writeRecords,
 } from './connection-pair.js';
+import {
+  flipBit,
+  handshakeFragments,
+  handshakeMessage,
+  readRecords,
+  writeRecords,
+} from './record-helpers.js';
 
-let ecdsa: DtlsCertificate;
-let rsa: DtlsCertificate;
-
-beforeAll(async () => {
-  ({ ecdsa, rsa } = await certificates());
-});
-
-const OTHER: Record<Side, Side> = { client: 'server', server: 'client' };
+const { ecdsa, rsa } = await certificates();
 
 /**
  * `side` failed with `error` and sent the fatal alert `description`, which the peer received
@@ -72,7 +64,7 @@ const OTHER: Record<Side, Side> = { client: 'server', server: 'client' };
  */
 function expectFailedWithAlert(pair: Pair, side: Side, description: number): void {
   const failing = pair[side];
-  const peer = pair[OTHER[side]];
+  const peer = pair[peerOf(side)];
   expect(failing.state).toBe('failed');
   expect(pair.events[side]).toEqual([{ type: 'failed', error: failing.error }]);
   expect(peer.state).toBe('failed');
@@ -98,12 +90,6 @@ function expectAlertSent(pair: Pair, side: Side, description: number): void {
   expect(pair[side].error).toBeInstanceOf(DtlsAlert);
   expect(pair[side].error).toMatchObject({ description, sent: true });
   expectFailedWithAlert(pair, side, description);
-}
-
-function flipByte(bytes: Uint8Array, index: number): Uint8Array {
-  const at = index < 0 ? bytes.length + index : index;
-  bytes[at] = (bytes[at] as number) ^ 0x01;
-  return bytes;
 }
 
 function withServerHello(edit: (hello: ServerHello) => Partial<ServerHello>): Link {
@@ -159,15 +145,9 @@ function tamperFinished(from: Side, pair: Pair): Link {
       const plaintext = cipher.open(contentType, version, epoch, sequenceNumber, record.fragment);
       const [finished] = readHandshakeFragments(plaintext);
       if (finished?.msgType !== HandshakeType.finished) throw new Error('not a Finished');
-      const body = flipByte(finished.body.slice(), -1);
-      const [message] = fragmentMessage(HandshakeType.finished, finished.messageSeq, body, 100);
-      const fragment = cipher.seal(
-        contentType,
-        version,
-        epoch,
-        sequenceNumber,
-        message as Uint8Array,
-      );
+      const body = flipBit(finished.body, -1);
+      const message = handshakeMessage(HandshakeType.finished, finished.messageSeq, body);
+      const fragment = cipher.seal(contentType, version, epoch, sequenceNumber, message);
       return { ...record, fragment };
     });
     return [writeRecords(records)];
@@ -178,9 +158,7 @@ describe('certificate fingerprint (RFC 8122 §5)', () => {
   it.each(['client', 'server'] as const)(
     '%s: a peer certificate matching no fingerprint',
     (side) => {
-      const wrong = {
-        remoteFingerprints: [{ algorithm: 'sha-256' as const, value: fingerprint(rsa.der) }],
-      };
+      const wrong = { remoteFingerprints: fingerprintsOf(rsa) };
       const pair =
         side === 'client'
           ? connectionPair(rsa, ecdsa, wrong)
@@ -201,11 +179,11 @@ describe('ServerKeyExchange signature (RFC 8422 §5.4)', () => {
     ['RSA', 'the named curve'],
   ])('%s server: %s altered in flight', (kind, part) => {
     const link = rewriteHandshake('server', HandshakeType.serverKeyExchange, (body) => {
-      if (part === 'the signature') return flipByte(body, -1);
+      if (part === 'the signature') return flipBit(body, -1);
+      if (part === 'the public key') return flipBit(body, 4);
       // curve_type(1) named_curve(2) point_length(1) point. secp256r1 is a group the client
       // offered too, so only the signature can tell it was not the server's choice.
-      if (part === 'the named curve') body.set([0x00, NamedGroup.secp256r1], 1);
-      else flipByte(body, 4);
+      body.set([0x00, NamedGroup.secp256r1], 1);
       return body;
     });
     const pair = connectionPair(ecdsa, kind === 'RSA' ? rsa : ecdsa);
@@ -216,9 +194,7 @@ describe('ServerKeyExchange signature (RFC 8422 §5.4)', () => {
 
 describe('CertificateVerify (RFC 5246 §7.4.8)', () => {
   it.each(['ECDSA', 'RSA'])('a %s client signature with a bit flipped', (kind) => {
-    const link = rewriteHandshake('client', HandshakeType.certificateVerify, (b) =>
-      flipByte(b, -1),
-    );
+    const link = rewriteHandshake('client', HandshakeType.certificateVerify, (b) => flipBit(b, -1));
     const pair = connectionPair(kind === 'RSA' ? rsa : ecdsa, ecdsa);
     pair.handshake(link);
     expectCheckFailed(pair, 'server', 'certificate-verify');
@@ -282,7 +258,7 @@ describe('peer certificate (RFC 5246 §7.4.2)', () => {
     ['server', 'no certificate at all', () => []],
     ['client', 'an RSA certificate in an ECDSA suite', () => [rsa.der]],
   ] as const)('%s gets %s', (side, _, certificatesSent) => {
-    const link = rewriteHandshake(OTHER[side], HandshakeType.certificate, () =>
+    const link = rewriteHandshake(peerOf(side), HandshakeType.certificate, () =>
       encodeCertificate({ certificates: certificatesSent() }),
     );
     const pair = connectionPair(ecdsa, ecdsa);

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UdpTransport } from '@typertc/common';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fingerprint } from '../src/certificate/fingerprint.js';
 import { DtlsError } from '../src/errors.js';
 import { DtlsTransport } from '../src/node/dtls-transport.js';
-import { certificates } from './connection-pair.js';
+import { certificates, fingerprintsOf } from './certificate-fixtures.js';
+
+const { ecdsa, rsa } = await certificates();
 
 const LOOPBACK = '127.0.0.1';
 const cleanups: (() => void)[] = [];
@@ -25,20 +26,19 @@ async function socket(remote?: UdpTransport): Promise<UdpTransport> {
 
 /** A server DtlsTransport on one socket and a client on another, connected over loopback. */
 async function loopbackPair() {
-  const { ecdsa, rsa } = await certificates();
   const serverSocket = await socket();
   const clientSocket = await socket(serverSocket);
   const server = DtlsTransport.create({
     transport: serverSocket,
     role: 'server',
     certificate: rsa,
-    remoteFingerprints: [{ algorithm: 'sha-256', value: fingerprint(ecdsa.der) }],
+    remoteFingerprints: fingerprintsOf(ecdsa),
   });
   const client = DtlsTransport.create({
     transport: clientSocket,
     role: 'client',
     certificate: ecdsa,
-    remoteFingerprints: [{ algorithm: 'sha-256', value: fingerprint(rsa.der) }],
+    remoteFingerprints: fingerprintsOf(rsa),
   });
   cleanups.push(
     () => client.close(),
@@ -99,7 +99,6 @@ describe('DtlsTransport on loopback UDP', () => {
   });
 
   it('refuses a client that has nowhere to send', async () => {
-    const { ecdsa } = await certificates();
     const udp = await socket();
     expect(() =>
       DtlsTransport.create({ transport: udp, role: 'client', certificate: ecdsa }),

@@ -338,14 +338,17 @@ describe('Certificate, CertificateRequest, CertificateVerify', () => {
 describe('ECDHE key exchange, ServerHelloDone, Finished', () => {
   const publicKey = new Uint8Array(32).fill(0x42);
   const signature = new Uint8Array(70).fill(0x5a);
-
-  it('encodes ServerKeyExchange (RFC 8422 §5.4) and returns the signed params as a view', () => {
-    const encoded = encodeServerKeyExchange({
-      namedCurve: NamedGroup.x25519,
+  /** A ServerKeyExchange with the key and signature above. */
+  const keyExchange = (namedCurve: number): Uint8Array =>
+    encodeServerKeyExchange({
+      namedCurve,
       publicKey,
       signatureScheme: SignatureScheme.ecdsa_secp256r1_sha256,
       signature,
     });
+
+  it('encodes ServerKeyExchange (RFC 8422 §5.4) and returns the signed params as a view', () => {
+    const encoded = keyExchange(NamedGroup.x25519);
     expect(toHex(encoded)).toBe(`03001d20${toHex(publicKey)}04030046${toHex(signature)}`);
     const parsed = parseServerKeyExchange(encoded);
     expect(parsed.namedCurve).toBe(NamedGroup.x25519);
@@ -362,12 +365,7 @@ describe('ECDHE key exchange, ServerHelloDone, Finished', () => {
   });
 
   it('rejects a curve type other than named_curve, an empty point, truncation and trailing bytes', () => {
-    const encoded = encodeServerKeyExchange({
-      namedCurve: NamedGroup.secp256r1,
-      publicKey,
-      signatureScheme: SignatureScheme.ecdsa_secp256r1_sha256,
-      signature,
-    });
+    const encoded = keyExchange(NamedGroup.secp256r1);
     const error = expectParseError(() => parseServerKeyExchange(withByte(encoded, 0, 1)));
     expect(error.offset).toBe(0);
     expectParseError(() => parseServerKeyExchange(withByte(encoded, 3, 0)));

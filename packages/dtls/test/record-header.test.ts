@@ -14,17 +14,10 @@ import {
   readRecordHeader,
   writeRecordHeader,
 } from '../src/record/index.js';
+import { writeRecords } from './record-helpers.js';
 
 function blankHeader(): RecordHeader {
   return { contentType: -1, version: -1, epoch: -1, sequenceNumber: -1, length: -1 };
-}
-
-/** A record: its header followed by `fragment`. */
-function record(fields: Omit<RecordHeader, 'length'>, fragment: Uint8Array): Uint8Array {
-  const bytes = new Uint8Array(RECORD_HEADER_LENGTH + fragment.length);
-  writeRecordHeader(bytes, 0, { ...fields, length: fragment.length });
-  bytes.set(fragment, RECORD_HEADER_LENGTH);
-  return bytes;
 }
 
 /** Walks a datagram the way the connection does, collecting each header and fragment. */
@@ -98,7 +91,7 @@ describe('writeRecordHeader / readRecordHeader', () => {
     ];
     for (const fields of cases) {
       const header = blankHeader();
-      readRecordHeader(record(fields, new Uint8Array(0)), 0, header);
+      readRecordHeader(writeRecords([{ ...fields, fragment: new Uint8Array(0) }]), 0, header);
       expect(header).toEqual(fields);
     }
     const header = blankHeader();
@@ -109,28 +102,19 @@ describe('writeRecordHeader / readRecordHeader', () => {
   });
 
   it('walks several records in one datagram (RFC 6347 §4.1.1)', () => {
-    const handshake = record(
-      { contentType: ContentType.handshake, version: DTLS_1_2, epoch: 0, sequenceNumber: 5 },
-      fromHex('0102030405'),
+    const records = walk(
+      writeRecords([
+        { contentType: ContentType.handshake, sequenceNumber: 5, fragment: fromHex('0102030405') },
+        { contentType: ContentType.changeCipherSpec, sequenceNumber: 6, fragment: fromHex('01') },
+        { contentType: ContentType.handshake, epoch: 1, fragment: fromHex('ffeeddccbbaa99887766') },
+        {
+          contentType: ContentType.applicationData,
+          epoch: 1,
+          sequenceNumber: 1,
+          fragment: new Uint8Array(0),
+        },
+      ]),
     );
-    const ccs = record(
-      {
-        contentType: ContentType.changeCipherSpec,
-        version: DTLS_1_2,
-        epoch: 0,
-        sequenceNumber: 6,
-      },
-      fromHex('01'),
-    );
-    const finished = record(
-      { contentType: ContentType.handshake, version: DTLS_1_2, epoch: 1, sequenceNumber: 0 },
-      fromHex('ffeeddccbbaa99887766'),
-    );
-    const empty = record(
-      { contentType: ContentType.applicationData, version: DTLS_1_2, epoch: 1, sequenceNumber: 1 },
-      new Uint8Array(0),
-    );
-    const records = walk(concatBytes(handshake, ccs, finished, empty));
     expect(
       records.map(({ header, fragment }) => [header.contentType, header.epoch, fragment]),
     ).toEqual([
@@ -143,10 +127,9 @@ describe('writeRecordHeader / readRecordHeader', () => {
   });
 
   it('reads at an offset and through a view into a larger buffer', () => {
-    const datagram = record(
-      { contentType: ContentType.alert, version: DTLS_1_2, epoch: 1, sequenceNumber: 9 },
-      fromHex('0228'),
-    );
+    const datagram = writeRecords([
+      { contentType: ContentType.alert, epoch: 1, sequenceNumber: 9, fragment: fromHex('0228') },
+    ]);
     const backing = new Uint8Array(datagram.length + 10).fill(0xee);
     backing.set(datagram, 3);
     const view = backing.subarray(3, 3 + datagram.length);
@@ -165,10 +148,9 @@ describe('writeRecordHeader / readRecordHeader', () => {
   });
 
   it('rejects a truncated header with DtlsParseError at the record offset', () => {
-    const datagram = record(
-      { contentType: ContentType.handshake, version: DTLS_1_2, epoch: 0, sequenceNumber: 1 },
-      fromHex('00'),
-    );
+    const datagram = writeRecords([
+      { contentType: ContentType.handshake, sequenceNumber: 1, fragment: fromHex('00') },
+    ]);
     const header = blankHeader();
     for (const length of [0, 1, 12]) {
       expect(() => readRecordHeader(datagram.subarray(0, length), 0, header)).toThrow(
@@ -184,10 +166,9 @@ describe('writeRecordHeader / readRecordHeader', () => {
   });
 
   it('rejects a length that runs past the datagram, pointing at the length field', () => {
-    const datagram = record(
-      { contentType: ContentType.handshake, version: DTLS_1_2, epoch: 0, sequenceNumber: 1 },
-      fromHex('aabbcc'),
-    );
+    const datagram = writeRecords([
+      { contentType: ContentType.handshake, sequenceNumber: 1, fragment: fromHex('aabbcc') },
+    ]);
     const header = blankHeader();
     expect(() => readRecordHeader(datagram.subarray(0, datagram.length - 1), 0, header)).toThrow(
       expect.objectContaining({ name: 'DtlsParseError', offset: 11 }),
@@ -245,21 +226,20 @@ describe('writeRecordHeader / readRecordHeader', () => {
 describe('fuzz', () => {
   it('fuzz: walking a datagram of records throws only DtlsParseError', () => {
     const seeds = [
-      concatBytes(
-        record(
-          { contentType: 22, version: DTLS_1_2, epoch: 0, sequenceNumber: 1 },
-          fromHex('0100000c000000000000000cfefd'),
-        ),
-        record({ contentType: 20, version: DTLS_1_2, epoch: 0, sequenceNumber: 2 }, fromHex('01')),
-        record(
-          { contentType: 22, version: DTLS_1_2, epoch: 1, sequenceNumber: 0 },
-          new Uint8Array(40).fill(7),
-        ),
-      ),
-      record(
-        { contentType: 23, version: DTLS_1_0, epoch: 1, sequenceNumber: 1 },
-        new Uint8Array(0),
-      ),
+      writeRecords([
+        { contentType: 22, sequenceNumber: 1, fragment: fromHex('0100000c000000000000000cfefd') },
+        { contentType: 20, sequenceNumber: 2, fragment: fromHex('01') },
+        { contentType: 22, epoch: 1, fragment: new Uint8Array(40).fill(7) },
+      ]),
+      writeRecords([
+        {
+          contentType: 23,
+          version: DTLS_1_0,
+          epoch: 1,
+          sequenceNumber: 1,
+          fragment: new Uint8Array(0),
+        },
+      ]),
     ];
     const stats = fuzzParser({
       seeds,

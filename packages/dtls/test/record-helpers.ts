@@ -1,7 +1,9 @@
 /**
- * What the record-protection tests share: the header fields records are sealed under, a switch
- * of crypto backend for the duration of a cipher's creation, and the reference encoding of the
- * additional data built with Buffer, independently of the code under test.
+ * Records in the tests. On the wire: the one reader and writer of datagrams of records, with the
+ * package's own header codec, and whole handshake messages in plaintext records. Protected: the
+ * header fields records are sealed under, a switch of crypto backend for the duration of a
+ * cipher's creation, and the reference encoding of the additional data built with Buffer,
+ * independently of the code under test.
  */
 
 import {
@@ -13,7 +15,97 @@ import {
 import { expect } from 'vitest';
 import { AlertDescription } from '../src/alert.js';
 import { DtlsVerificationError } from '../src/errors.js';
-import { ContentType, DTLS_1_2, type RecordCipher } from '../src/record/index.js';
+import {
+  fragmentMessage,
+  HANDSHAKE_HEADER_LENGTH,
+  type HandshakeFragment,
+  readHandshakeFragments,
+} from '../src/handshake/handshake-header.js';
+import {
+  ContentType,
+  DTLS_1_2,
+  RECORD_HEADER_LENGTH,
+  type RecordCipher,
+  type RecordHeader,
+  readRecordHeader,
+  writeRecordHeader,
+} from '../src/record/index.js';
+
+// --- Records on the wire ---
+
+/** One record of a datagram: its header and its fragment (plaintext in epoch 0). */
+export interface WireRecord extends RecordHeader {
+  readonly fragment: Uint8Array;
+}
+
+/**
+ * A record to write. The header fields left out are those of a plaintext DTLS 1.2 record:
+ * epoch 0, sequence number 0. The length is the fragment's.
+ */
+export interface RecordToWrite {
+  readonly contentType: number;
+  readonly fragment: Uint8Array;
+  readonly version?: number;
+  readonly epoch?: number;
+  readonly sequenceNumber?: number;
+}
+
+/** The records of a datagram (RFC 6347 §4.1.1: several may share one), each fragment a copy. */
+export function readRecords(datagram: Uint8Array): WireRecord[] {
+  const records: WireRecord[] = [];
+  for (let offset = 0; offset < datagram.length; ) {
+    const header = { contentType: 0, version: 0, epoch: 0, sequenceNumber: 0, length: 0 };
+    readRecordHeader(datagram, offset, header);
+    const start = offset + RECORD_HEADER_LENGTH;
+    offset = start + header.length;
+    records.push({ ...header, fragment: datagram.slice(start, offset) });
+  }
+  return records;
+}
+
+/** The records, back to back in one datagram. */
+export function writeRecords(records: readonly RecordToWrite[]): Uint8Array {
+  const size = records.reduce((sum, r) => sum + RECORD_HEADER_LENGTH + r.fragment.length, 0);
+  const datagram = new Uint8Array(size);
+  let offset = 0;
+  for (const { contentType, fragment, version, epoch, sequenceNumber } of records) {
+    offset = writeRecordHeader(datagram, offset, {
+      contentType,
+      version: version ?? DTLS_1_2,
+      epoch: epoch ?? 0,
+      sequenceNumber: sequenceNumber ?? 0,
+      length: fragment.length,
+    });
+    datagram.set(fragment, offset);
+    offset += fragment.length;
+  }
+  return datagram;
+}
+
+/** Each record of a datagram as a datagram of its own. */
+export function splitRecords(datagram: Uint8Array): Uint8Array[] {
+  return readRecords(datagram).map((record) => writeRecords([record]));
+}
+
+/** `body` as one whole handshake message: a single fragment (RFC 6347 §4.2.2). */
+export function handshakeMessage(
+  msgType: number,
+  messageSeq: number,
+  body: Uint8Array,
+): Uint8Array {
+  const whole = HANDSHAKE_HEADER_LENGTH + body.length + 1;
+  return fragmentMessage(msgType, messageSeq, body, whole)[0] as Uint8Array;
+}
+
+/** The handshake fragments of the plaintext (epoch 0) handshake records of `datagrams`. */
+export function handshakeFragments(datagrams: readonly Uint8Array[]): HandshakeFragment[] {
+  return datagrams
+    .flatMap(readRecords)
+    .filter((r) => r.epoch === 0 && r.contentType === ContentType.handshake)
+    .flatMap((r) => readHandshakeFragments(r.fragment));
+}
+
+// --- Record protection ---
 
 /** The header fields a record is protected under. */
 export interface Fields {
@@ -36,12 +128,15 @@ export const backendCases = cryptoBackends.map((backend): [string, CryptoBackend
   backend,
 ]);
 
-/** A cipher made while `backend` is the active one, so that its primitives come from it. */
-export function withBackend(backend: CryptoBackend, make: () => RecordCipher): RecordCipher {
+/**
+ * `run` with `backend` as the active crypto backend, then the previous one again: a cipher made
+ * (or a handshake run) in it takes its primitives from `backend`.
+ */
+export function withBackend<T>(backend: CryptoBackend, run: () => T): T {
   const previous = getCryptoBackend();
   setCryptoBackend(backend);
   try {
-    return make();
+    return run();
   } finally {
     setCryptoBackend(previous);
   }
@@ -98,8 +193,10 @@ export function sequenceBytes(fields: Fields): Buffer {
   return referenceAdditionalData(fields, 0).subarray(0, 8);
 }
 
+/** A copy of `bytes` with one bit of byte `index` flipped; a negative index counts from the end. */
 export function flipBit(bytes: Uint8Array, index: number, bit = 0): Uint8Array {
   const copy = bytes.slice();
-  copy[index] = (copy[index] as number) ^ (1 << bit);
+  const at = index < 0 ? copy.length + index : index;
+  copy[at] = (copy[at] as number) ^ (1 << bit);
   return copy;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fuzzParser } from '@typertc/common/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AlertDescription } from '../src/alert.js';
 import {
   chooseSignatureScheme,
@@ -18,7 +18,14 @@ import {
   verifySignature,
 } from '../src/certificate/index.js';
 import { DtlsError, DtlsVerificationError } from '../src/errors.js';
-import { HAS_OPENSSL, OPENSSL_SKIP_NOTE, openssl, selfSigned } from './certificate-fixtures.js';
+import {
+  certificates,
+  HAS_OPENSSL,
+  OPENSSL_SKIP_NOTE,
+  openssl,
+  selfSigned,
+} from './certificate-fixtures.js';
+import { flipBit } from './record-helpers.js';
 
 const ECDSA_P256_SHA256 = 0x0403;
 const ECDSA_P384_SHA384 = 0x0503;
@@ -28,22 +35,11 @@ const ED25519 = 0x0807;
 
 const data = new TextEncoder().encode('client_random || server_random || ServerECDHParams');
 
-let p256: DtlsCertificate;
-let p384: DtlsCertificate;
-let rsa: DtlsCertificate;
+const { ecdsa: p256, rsa } = await certificates();
+const p384Pem = await selfSigned('ECDSA-P384');
+const p384 = loadCertificate(p384Pem.certificatePem, p384Pem.privateKeyPem);
 /** Our certificates as the peer sees them. */
 const peerOf = (cert: DtlsCertificate): PeerCertificate => parsePeerCertificate(cert.der);
-
-beforeAll(async () => {
-  const [generatedP256, generatedRsa, p384Pem] = await Promise.all([
-    generateCertificate(),
-    generateCertificate({ keyType: 'RSA-2048' }),
-    selfSigned('ECDSA-P384'),
-  ]);
-  p256 = generatedP256;
-  rsa = generatedRsa;
-  p384 = loadCertificate(p384Pem.certificatePem, p384Pem.privateKeyPem);
-});
 
 /** Each scheme with a certificate that signs with it, and node's own verify options for it. */
 const cases = (): [string, DtlsCertificate, number, object, string][] => [
@@ -58,12 +54,6 @@ const cases = (): [string, DtlsCertificate, number, object, string][] => [
   ],
   ['rsa_pkcs1_sha256', rsa, RSA_PKCS1_SHA256, { padding: constants.RSA_PKCS1_PADDING }, 'sha256'],
 ];
-
-function flipBit(bytes: Uint8Array, index: number): Uint8Array {
-  const copy = bytes.slice();
-  copy[index] = (copy[index] as number) ^ 0x01;
-  return copy;
-}
 
 describe('signWith and verifySignature', () => {
   it('round-trip under each scheme', () => {

@@ -1,2 +1,10 @@
-// Skeleton: this package is implemented by its own issue (see README.md).
-export {};
+export { SctpAssociation } from './association/association.js';
+export type { SctpStats } from './association/data-path.js';
+export type {
+  SctpAssociationOptions,
+  SctpEvent,
+  SctpState,
+} from './association/options.js';
+export * from './datachannel/index.js';
+export * from './errors.js';
+export { AssociationDriver } from './node/association-driver.js';

@@ -1,0 +1,558 @@
+/**
+ * `SctpAssociation`: one SCTP association (RFC 9260) as WebRTC runs it over DTLS (RFC 8261): a
+ * single path, no multihoming, FORWARD-TSN (RFC 3758) and stream reset (RFC 6525). A sans-I/O
+ * core: fed packets and the time, it queues packets to send (`pollTransmit`), events
+ * (`pollEvent`) and its next deadline (`pollTimeout`).
+ *
+ *     const sctp = new SctpAssociation({ maxMessageSize });
+ *     sctp.connect(now);                         // both WebRTC peers do: a simultaneous open
+ *     sctp.handleDatagram(packet, now);  sctp.handleTimeout(now);
+ *     for (let p = sctp.pollTransmit(); p; p = sctp.pollTransmit()) dtls.send(p);
+ *     sctp.send({ streamId, ppid, data, unordered });
+ *
+ * Received packets are checked before anything is believed: the CRC-32c (§6.8), the ports, and
+ * the verification tag (§8.5) — a packet that fails is dropped and counted, never answered.
+ * SACKs are batched: DATA marks a SACK as due, and it goes out with the next `pollTransmit`
+ * (at once on a gap, a duplicate, every second packet or an I-bit; otherwise within the delayed
+ * ACK time, §6.2), so a burst of packets handled together gets one SACK.
+ */
+
+import { SctpError } from '../errors.js';
+import {
+  CHUNK_FLAG_T,
+  type ChunkHeader,
+  ChunkType,
+  type CommonHeader,
+  createChunkHeader,
+  type ErrorCause,
+  ErrorCauseCode,
+  encodeAbortChunk,
+  encodeCookieAckChunk,
+  encodeCookieEchoChunk,
+  encodeErrorChunk,
+  encodeHeartbeatAckChunk,
+  encodeShutdownAckChunk,
+  encodeShutdownChunk,
+  encodeShutdownCompleteChunk,
+  findParameter,
+  type InitChunk,
+  ParameterType,
+  parseCookieEchoChunk,
+  parseHeartbeatChunk,
+  parseInitChunk,
+  readChunkHeader,
+  readCommonHeader,
+  unrecognizedChunkAction,
+  verifyChecksum,
+} from '../packet/index.js';
+import { DataPath, type SctpStats } from './data-path.js';
+import {
+  classifyCookie,
+  encodeInit,
+  encodeInitAck,
+  type LocalInit,
+  peerExtensions,
+  randomUint32,
+} from './handshake.js';
+import {
+  type ResolvedSctpOptions,
+  resolveSctpOptions,
+  type SctpAssociationOptions,
+  type SctpEvent,
+  type SctpState,
+} from './options.js';
+import { PacketBuilder } from './packet-builder.js';
+import { type OutgoingMessage, SendQueue } from './send/index.js';
+import { type CookieContents, StateCookies } from './state-cookie.js';
+import { RetransmissionTimer } from './timer.js';
+
+export class SctpAssociation {
+  readonly options: ResolvedSctpOptions;
+  readonly stats: SctpStats = { droppedPackets: 0, duplicateChunks: 0, retransmissions: 0 };
+  /**
+   * Largest message either side may send: ours, or less if the peer's SDP says so
+   * (`a=max-message-size`, RFC 8841 §6); set by the caller.
+   */
+  maxMessageSize: number;
+  readonly #cookies = new StateCookies();
+  readonly #transmits: Uint8Array[] = [];
+  readonly #events: SctpEvent[] = [];
+  readonly #builder: PacketBuilder;
+  readonly #sendQueue: SendQueue;
+  readonly #control: Uint8Array[] = [];
+  readonly #header: CommonHeader = { sourcePort: 0, destinationPort: 0, verificationTag: 0 };
+  readonly #chunk: ChunkHeader = createChunkHeader();
+  #state: SctpState = 'closed';
+  #local: LocalInit = { tag: randomUint32(true), initialTsn: randomUint32(false) };
+  /** The peer's tag once known from its INIT-ACK (COOKIE-ECHOED) or the association. */
+  #peerTag = 0;
+  #tcb: DataPath | undefined;
+  /** The INIT or COOKIE-ECHO being retransmitted (T1-init / T1-cookie, §5.1). */
+  #handshakeChunk: Uint8Array | undefined;
+  readonly #t1 = new RetransmissionTimer();
+  readonly #t2 = new RetransmissionTimer();
+  #now = 0;
+
+  constructor(options: SctpAssociationOptions = {}) {
+    this.options = resolveSctpOptions(options);
+    this.maxMessageSize = this.options.maxMessageSize;
+    this.#sendQueue = new SendQueue({ maxMessageSize: this.options.maxMessageSize });
+    this.#builder = new PacketBuilder(
+      this.options.mtu,
+      this.options.localPort,
+      this.options.remotePort,
+      this.#transmits,
+    );
+  }
+
+  get state(): SctpState {
+    return this.#state;
+  }
+
+  get established(): boolean {
+    return this.#state === 'established';
+  }
+
+  /** Starts the association: sends INIT and waits for the INIT-ACK (§5.1 step A). */
+  connect(now: number): void {
+    if (this.#state !== 'closed' || this.#tcb !== undefined) return;
+    this.#now = now;
+    this.#state = 'cookie-wait';
+    this.#handshakeChunk = encodeInit(this.options, this.#local);
+    this.#t1.start(now, this.options.rtoInitialMs);
+    this.#sendHandshakeChunk(0);
+  }
+
+  /** Queues a message (RFC 8831 §6.6). Throws `SctpError` unless established, or over size. */
+  send(message: OutgoingMessage): void {
+    if (this.#state !== 'established') {
+      throw new SctpError(`cannot send: the association is ${this.#state}`, 'SCTP_NOT_ESTABLISHED');
+    }
+    if (message.data.length > this.maxMessageSize) {
+      throw new SctpError(
+        `a ${message.data.length}-byte message is over the maximum of ${this.maxMessageSize}`,
+        'SCTP_MESSAGE_TOO_LARGE',
+      );
+    }
+    this.#sendQueue.enqueue(message, this.#now);
+    this.#tcb?.queued(message.streamId);
+    this.#flush(this.#now);
+  }
+
+  /** Bytes queued on a stream by `send` and not yet handed to the network. */
+  bufferedAmount(streamId: number): number {
+    return this.#sendQueue.bufferedAmountOf(streamId);
+  }
+
+  /** Resets an outgoing stream (RFC 6525 §5.1.2), after its queued data: closes a channel. */
+  resetStream(streamId: number): void {
+    const tcb = this.#tcb;
+    if (tcb === undefined) return;
+    tcb.resetStream(streamId);
+    this.#flush(this.#now);
+  }
+
+  /** Graceful shutdown (§9.2): once everything queued is acknowledged, SHUTDOWN. */
+  shutdown(now: number): void {
+    this.#now = now;
+    if (this.#state !== 'established') {
+      if (this.#state === 'cookie-wait' || this.#state === 'cookie-echoed') this.#close('closed');
+      return;
+    }
+    this.#state = 'shutdown-pending';
+    this.#sendShutdownStep();
+    this.#flush(now);
+  }
+
+  /** Aborts at once (§9.1): ABORT with a user-initiated-abort cause. */
+  abort(reason = 'aborted by the application'): void {
+    if (this.#state === 'closed') return;
+    const info = new TextEncoder().encode(reason.slice(0, 200));
+    this.#sendAbort([{ code: ErrorCauseCode.userInitiatedAbort, info }]);
+    this.#close('aborted', reason);
+  }
+
+  pollTransmit(): Uint8Array | undefined {
+    return this.#transmits.shift();
+  }
+
+  pollEvent(): SctpEvent | undefined {
+    return this.#events.shift();
+  }
+
+  pollTimeout(): number | undefined {
+    const deadlines: (number | undefined)[] = [this.#t1.deadline, this.#t2.deadline];
+    const tcb = this.#tcb;
+    if (tcb !== undefined) {
+      deadlines.push(tcb.deadline);
+    }
+    let earliest: number | undefined;
+    for (const at of deadlines) {
+      if (at !== undefined && (earliest === undefined || at < earliest)) earliest = at;
+    }
+    return earliest;
+  }
+
+  handleTimeout(now: number): void {
+    this.#now = now;
+    const { rtoMaxMs, maxInitRetransmissions, maxRetransmissions } = this.options;
+    if (this.#t1.expired(now, rtoMaxMs)) {
+      if (this.#t1.expiries > maxInitRetransmissions) {
+        this.#close('aborted', 'the peer never answered the handshake');
+        return;
+      }
+      this.#sendHandshakeChunk(this.#state === 'cookie-wait' ? 0 : this.#peerTag);
+    }
+    if (this.#t2.expired(now, rtoMaxMs)) {
+      if (this.#t2.expiries > maxRetransmissions) {
+        this.#close('aborted', 'the peer never completed the shutdown');
+        return;
+      }
+      this.#sendShutdownStep();
+    }
+    const tcb = this.#tcb;
+    if (tcb === undefined) return;
+    const unreachable = tcb.handleTimeout(now, this.#control);
+    if (unreachable !== undefined) {
+      this.#sendAbort([]);
+      this.#close('aborted', unreachable);
+      return;
+    }
+    this.#flush(now);
+  }
+
+  /** One received SCTP packet (the payload of one DTLS record). */
+  handleDatagram(packet: Uint8Array, now: number): void {
+    this.#now = now;
+    if (!this.#accept(packet)) {
+      this.stats.droppedPackets++;
+      return;
+    }
+    try {
+      this.#processChunks(packet, now);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.name.startsWith('Sctp')) throw error;
+      // A malformed chunk from an authenticated peer: §6.10 says discard the packet; a
+      // protocol violation inside an association (empty DATA, §6.2) aborts it.
+      this.stats.droppedPackets++;
+    }
+    this.#afterInput(now);
+  }
+
+  // --- receiving ---
+
+  /** The checksum, ports and, for the common case, the verification tag (§8.5). */
+  #accept(packet: Uint8Array): boolean {
+    if (packet.length < 16 || !verifyChecksum(packet)) return false;
+    const header = this.#header;
+    readCommonHeader(packet, header);
+    return (
+      header.destinationPort === this.options.localPort &&
+      header.sourcePort === this.options.remotePort
+    );
+  }
+
+  #processChunks(packet: Uint8Array, now: number): void {
+    const chunk = this.#chunk;
+    const tag = this.#header.verificationTag;
+    readChunkHeader(packet, 12, chunk);
+    // §8.5.1: packets with INIT carry tag 0 and nothing else; ABORT and SHUTDOWN-COMPLETE with
+    // the T bit carry the peer's own tag; COOKIE-ECHO is checked against its cookie.
+    if (chunk.type === ChunkType.init) {
+      if (tag !== 0 || chunk.next < packet.length) throw new SctpError('bad INIT packet');
+      this.#onInit(parseInitChunk(packet, chunk), now);
+      return;
+    }
+    const reflected =
+      (chunk.type === ChunkType.abort || chunk.type === ChunkType.shutdownComplete) &&
+      (chunk.flags & CHUNK_FLAG_T) !== 0;
+    const expectedTag = reflected ? this.#peerTag : (this.#tcb?.localTag ?? this.#local.tag);
+    if (chunk.type !== ChunkType.cookieEcho && tag !== expectedTag) {
+      this.stats.droppedPackets++;
+      return;
+    }
+    for (let offset = 12; offset < packet.length; offset = chunk.next) {
+      readChunkHeader(packet, offset, chunk);
+      if (!this.#processChunk(packet, chunk, now)) return;
+    }
+  }
+
+  /** One chunk; false to stop processing the packet. */
+  #processChunk(packet: Uint8Array, chunk: ChunkHeader, now: number): boolean {
+    const tcb = this.#tcb;
+    switch (chunk.type) {
+      case ChunkType.data:
+        if (tcb !== undefined && !tcb.onData(packet, chunk)) {
+          this.#sendAbort([{ code: ErrorCauseCode.protocolViolation, info: new Uint8Array(0) }]);
+          this.#close('aborted', 'the peer sent a message over the maximum message size');
+          return false;
+        }
+        return true;
+      case ChunkType.sack:
+        if (tcb === undefined) return true;
+        tcb.onSack(packet, chunk, now);
+        if (this.#state === 'shutdown-pending' || this.#state === 'shutdown-received') {
+          this.#sendShutdownStep();
+        }
+        return true;
+      case ChunkType.initAck:
+        this.#onInitAck(parseInitChunk(packet, chunk), now);
+        return true;
+      case ChunkType.cookieEcho:
+        return this.#onCookieEcho(parseCookieEchoChunk(packet, chunk), now);
+      case ChunkType.cookieAck:
+        if (this.#state === 'cookie-echoed') this.#establish(now);
+        return true;
+      case ChunkType.heartbeat:
+        this.#control.push(encodeHeartbeatAckChunk(parseHeartbeatChunk(packet, chunk)));
+        return true;
+      case ChunkType.heartbeatAck:
+        tcb?.onHeartbeatAck();
+        return true;
+      case ChunkType.abort:
+        this.#close('aborted', 'the peer aborted the association');
+        return false;
+      case ChunkType.shutdown:
+        this.#onShutdown();
+        return true;
+      case ChunkType.shutdownAck:
+        this.#control.push(encodeShutdownCompleteChunk(false));
+        this.#flush(now);
+        this.#close('closed');
+        return false;
+      case ChunkType.shutdownComplete:
+        if (this.#state === 'shutdown-ack-sent') this.#close('closed');
+        return false;
+      case ChunkType.forwardTsn:
+        tcb?.onForwardTsn(packet, chunk);
+        return true;
+      case ChunkType.reconfig:
+        tcb?.onReconfig(packet, chunk, this.#control);
+        return true;
+      case ChunkType.error:
+        return true;
+      default:
+        return this.#onUnknownChunk(packet, chunk);
+    }
+  }
+
+  #onUnknownChunk(packet: Uint8Array, chunk: ChunkHeader): boolean {
+    const action = unrecognizedChunkAction(chunk.type);
+    if (action === 'stop-report' || action === 'skip-report') {
+      const info = packet.slice(chunk.offset, chunk.offset + chunk.length);
+      this.#control.push(encodeErrorChunk([{ code: ErrorCauseCode.unrecognizedChunkType, info }]));
+    }
+    return action === 'skip' || action === 'skip-report';
+  }
+
+  /** An INIT: answer with an INIT-ACK, keeping no state (§5.1, §5.2.1, §5.2.2). */
+  #onInit(init: InitChunk, now: number): void {
+    const tcb = this.#tcb;
+    let local: LocalInit;
+    let tieTags = { local: 0, peer: 0 };
+    if (tcb !== undefined) {
+      // §5.2.2: the peer restarted (or a late INIT): new tag and TSN, tie-tags for the cookie.
+      local = { tag: randomUint32(true), initialTsn: randomUint32(false) };
+      tieTags = { local: tcb.localTag, peer: tcb.peerTag };
+    } else {
+      // §5.2.1: in COOKIE-WAIT/ECHOED (a collision) or closed: our INIT's own tag and TSN.
+      local = this.#local;
+    }
+    const initAck = encodeInitAck(this.options, this.#cookies, init, local, tieTags, now);
+    this.#builder.setVerificationTag(init.initiateTag);
+    this.#builder.addChunk(initAck);
+    this.#builder.flush();
+  }
+
+  #onInitAck(initAck: InitChunk, now: number): void {
+    if (this.#state !== 'cookie-wait') return;
+    const cookie = findParameter(initAck.parameters, ParameterType.stateCookie);
+    if (cookie === undefined) {
+      this.#sendAbort([
+        { code: ErrorCauseCode.missingMandatoryParameter, info: Uint8Array.of(0, 1, 0, 7) },
+      ]);
+      this.#close('aborted', 'INIT-ACK without a State Cookie');
+      return;
+    }
+    this.#peerTag = initAck.initiateTag;
+    this.#pendingPeer = initAck;
+    this.#state = 'cookie-echoed';
+    this.#handshakeChunk = encodeCookieEchoChunk(cookie.value);
+    this.#t1.start(now, this.options.rtoInitialMs);
+    this.#sendHandshakeChunk(this.#peerTag);
+  }
+
+  /** The peer's INIT-ACK, kept until COOKIE-ACK builds the association from it. */
+  #pendingPeer: InitChunk | undefined;
+
+  /** A COOKIE-ECHO (§5.1.5, §5.2.4); false when the packet is to be discarded. */
+  #onCookieEcho(cookie: Uint8Array, now: number): boolean {
+    const verdict = this.#cookies.verify(cookie, now);
+    if (!verdict.valid) {
+      this.stats.droppedPackets++;
+      return false;
+    }
+    const contents = verdict.contents;
+    if (this.#header.verificationTag !== contents.localTag) {
+      this.stats.droppedPackets++;
+      return false;
+    }
+    const current =
+      this.#tcb ??
+      (this.#state === 'closed'
+        ? undefined
+        : { localTag: this.#local.tag, peerTag: this.#peerTag });
+    switch (classifyCookie(contents, current)) {
+      case 'discard':
+        this.stats.droppedPackets++;
+        return false;
+      case 'duplicate':
+        if (this.#tcb === undefined) this.#establishFromCookie(contents, now);
+        break;
+      case 'restart':
+        this.#tcb = undefined;
+        this.#events.push({ type: 'restarted' });
+        this.#establishFromCookie(contents, now);
+        break;
+      case 'new':
+      case 'collision':
+        this.#establishFromCookie(contents, now);
+        break;
+    }
+    this.#builder.setVerificationTag(this.#peerTag);
+    this.#control.push(encodeCookieAckChunk());
+    return true;
+  }
+
+  #establishFromCookie(contents: CookieContents, now: number): void {
+    this.#local = { tag: contents.localTag, initialTsn: contents.localInitialTsn };
+    this.#peerTag = contents.peerTag;
+    this.#createTcb(
+      {
+        initiateTag: contents.peerTag,
+        initialTsn: contents.peerInitialTsn,
+        advertisedReceiverWindow: contents.peerReceiverWindow,
+        forwardTsn: contents.peerForwardTsn,
+      },
+      now,
+    );
+  }
+
+  /** COOKIE-ACK: the association we asked for exists (§5.1 step E). */
+  #establish(now: number): void {
+    const peer = this.#pendingPeer;
+    if (peer === undefined) return;
+    this.#pendingPeer = undefined;
+    this.#createTcb(
+      {
+        initiateTag: peer.initiateTag,
+        initialTsn: peer.initialTsn,
+        advertisedReceiverWindow: peer.advertisedReceiverWindow,
+        forwardTsn: peerExtensions(peer).forwardTsn,
+      },
+      now,
+    );
+  }
+
+  #createTcb(
+    peer: {
+      readonly initiateTag: number;
+      readonly initialTsn: number;
+      readonly advertisedReceiverWindow: number;
+      readonly forwardTsn: boolean;
+    },
+    now: number,
+  ): void {
+    this.#t1.stop();
+    this.#handshakeChunk = undefined;
+    this.#tcb = new DataPath(
+      {
+        options: this.options,
+        localTag: this.#local.tag,
+        peerTag: peer.initiateTag,
+        localInitialTsn: this.#local.initialTsn,
+        peerInitialTsn: peer.initialTsn,
+        peerReceiverWindow: peer.advertisedReceiverWindow,
+        peerForwardTsn: peer.forwardTsn,
+        sendQueue: this.#sendQueue,
+        builder: this.#builder,
+        events: this.#events,
+        stats: this.stats,
+      },
+      now,
+    );
+    this.#peerTag = peer.initiateTag;
+    this.#state = 'established';
+    this.#events.push({ type: 'established' });
+  }
+
+  #onShutdown(): void {
+    if (this.#state === 'established' || this.#state === 'shutdown-pending') {
+      this.#state = 'shutdown-received';
+    }
+    this.#sendShutdownStep();
+  }
+
+  // --- after input, and sending ---
+
+  #afterInput(now: number): void {
+    this.#tcb?.endOfPacket(now);
+    this.#flush(now);
+  }
+
+  /** Writes every chunk that is due into packets (§6.10: control chunks before DATA). */
+  #flush(now: number): void {
+    const tcb = this.#tcb;
+    const builder = this.#builder;
+    if (tcb !== undefined) builder.setVerificationTag(tcb.peerTag);
+    for (const chunk of this.#control.splice(0)) builder.addChunk(chunk);
+    if (tcb === undefined) {
+      builder.flush();
+      return;
+    }
+    // §9.2: no new data once a shutdown is under way, only what is already queued.
+    const sendNewData = this.#state === 'established' || this.#state === 'shutdown-pending';
+    tcb.write(now, sendNewData);
+  }
+
+  #sendHandshakeChunk(verificationTag: number): void {
+    const chunk = this.#handshakeChunk;
+    if (chunk === undefined) return;
+    this.#builder.setVerificationTag(verificationTag);
+    this.#builder.addChunk(chunk);
+    this.#builder.flush();
+  }
+
+  /** §9.2: SHUTDOWN once our data is acknowledged; SHUTDOWN-ACK in answer to the peer's. */
+  #sendShutdownStep(): void {
+    const tcb = this.#tcb;
+    if (tcb === undefined || !tcb.drained) return;
+    if (this.#state === 'shutdown-pending' || this.#state === 'shutdown-sent') {
+      this.#control.push(encodeShutdownChunk(tcb.receive.cumulativeTsn));
+      if (this.#state === 'shutdown-pending') this.#t2.start(this.#now, tcb.outstanding.rto);
+      this.#state = 'shutdown-sent';
+    } else if (this.#state === 'shutdown-received' || this.#state === 'shutdown-ack-sent') {
+      this.#control.push(encodeShutdownAckChunk());
+      if (this.#state === 'shutdown-received') this.#t2.start(this.#now, tcb.outstanding.rto);
+      this.#state = 'shutdown-ack-sent';
+    }
+  }
+
+  #sendAbort(causes: readonly ErrorCause[]): void {
+    const tag = this.#tcb?.peerTag ?? this.#peerTag;
+    this.#builder.setVerificationTag(tag);
+    this.#builder.addChunk(encodeAbortChunk({ tagReflected: false, causes }));
+    this.#builder.flush();
+  }
+
+  #close(outcome: 'closed' | 'aborted', reason = ''): void {
+    if (this.#state === 'closed' && this.#tcb === undefined && outcome === 'closed') return;
+    this.#state = 'closed';
+    this.#tcb = undefined;
+    this.#handshakeChunk = undefined;
+    this.#t1.stop();
+    this.#t2.stop();
+    this.#control.length = 0;
+    this.#events.push(outcome === 'closed' ? { type: 'closed' } : { type: 'aborted', reason });
+  }
+}

@@ -1,0 +1,113 @@
+/** The SCTP wire format: packets, chunks, parameters and error causes (RFC 9260 §3). */
+
+export {
+  CHUNK_FLAG_T,
+  CHUNK_HEADER_LENGTH,
+  type ChunkHeader,
+  ChunkType,
+  createChunkHeader,
+  isTagReflected,
+  padded,
+  readChunkHeader,
+  type UnrecognizedAction,
+  unrecognizedChunkAction,
+} from './chunk.js';
+export {
+  COMMON_HEADER_LENGTH,
+  type CommonHeader,
+  readCommonHeader,
+  verifyChecksum,
+  writeChecksum,
+  writeCommonHeader,
+} from './common-header.js';
+export {
+  type AbortChunk,
+  encodeAbortChunk,
+  encodeCookieAckChunk,
+  encodeCookieEchoChunk,
+  encodeErrorChunk,
+  encodeForwardTsnChunk,
+  encodeHeartbeatAckChunk,
+  encodeHeartbeatChunk,
+  encodeShutdownAckChunk,
+  encodeShutdownChunk,
+  encodeShutdownCompleteChunk,
+  type ForwardTsnChunk,
+  type ForwardTsnStream,
+  parseAbortChunk,
+  parseCookieEchoChunk,
+  parseErrorChunk,
+  parseForwardTsnChunk,
+  parseHeartbeatChunk,
+  parseShutdownChunk,
+} from './control-chunks.js';
+export {
+  createDataChunkFields,
+  DATA_CHUNK_HEADER_LENGTH,
+  type DataChunkFields,
+  DataChunkFlag,
+  dataChunkSize,
+  MAX_DATA_CHUNK_USER_DATA,
+  readDataChunk,
+  writeDataChunk,
+} from './data-chunk.js';
+export {
+  type ErrorCause,
+  ErrorCauseCode,
+  errorCausesLength,
+  invalidStreamIdentifierCause,
+  missingMandatoryParameterCause,
+  noUserDataCause,
+  parseErrorCauses,
+  staleCookieCause,
+  writeErrorCauses,
+} from './error-causes.js';
+export {
+  encodeInitAckChunk,
+  encodeInitChunk,
+  INIT_CHUNK_HEADER_LENGTH,
+  type InitChunk,
+  parseInitChunk,
+} from './init-chunk.js';
+export {
+  cookiePreservativeParameter,
+  encodeParameters,
+  findParameter,
+  forwardTsnSupportedParameter,
+  type Parameter,
+  ParameterType,
+  paddingParameter,
+  parametersLength,
+  parseCookiePreservative,
+  parseParameters,
+  parseSupportedAddressTypes,
+  parseSupportedExtensions,
+  parseUnrecognizedParameter,
+  supportedAddressTypesParameter,
+  supportedExtensionsParameter,
+  unrecognizedParameterAction,
+  unrecognizedParameterParameter,
+  writeParameters,
+} from './parameters.js';
+export {
+  type AddStreamsRequest,
+  encodeReconfigChunk,
+  encodeReconfigParameter,
+  type IncomingSsnResetRequest,
+  type OutgoingSsnResetRequest,
+  parseReconfigChunk,
+  parseReconfigParameter,
+  type ReconfigParameter,
+  ReconfigResult,
+  type ReconfigurationResponse,
+  type SsnTsnResetRequest,
+} from './reconfig.js';
+export {
+  createSackFields,
+  readSackChunk,
+  SACK_CHUNK_HEADER_LENGTH,
+  type SackFields,
+  sackChunkLength,
+  writeSackChunk,
+} from './sack-chunk.js';
+export { ssnAdd, ssnLessThan, tsnAdd, tsnDiff, tsnLessOrEqual, tsnLessThan } from './tsn.js';

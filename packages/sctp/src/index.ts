@@ -8,3 +8,8 @@ export type {
 export * from './datachannel/index.js';
 export * from './errors.js';
 export { AssociationDriver } from './node/association-driver.js';
+export {
+  SctpTransport,
+  type SctpTransportEvents,
+  type SctpTransportOptions,
+} from './node/sctp-transport.js';

@@ -8,7 +8,7 @@
  *     sctp.connect(now);                         // both WebRTC peers do: a simultaneous open
  *     sctp.handleDatagram(packet, now);  sctp.handleTimeout(now);
  *     for (let p = sctp.pollTransmit(); p; p = sctp.pollTransmit()) dtls.send(p);
- *     sctp.send({ streamId, ppid, data, unordered });
+ *     sctp.send({ streamId, ppid, data, unordered }, now);
  *
  * Received packets are checked before anything is believed: the CRC-32c (§6.8), the ports, and
  * the verification tag (§8.5) — a packet that fails is dropped and counted, never answered.
@@ -77,8 +77,14 @@ export class SctpAssociation {
   readonly #cookies = new StateCookies();
   readonly #transmits: Uint8Array[] = [];
   readonly #events: SctpEvent[] = [];
+  /**
+   * Where `pollTransmit` and `pollEvent` read: `shift()` moves the whole array on each call, and
+   * one batch of input can queue many thousands of events (a SACK reports every busy stream).
+   */
+  #transmitHead = 0;
+  #eventHead = 0;
   readonly #builder: PacketBuilder;
-  readonly #sendQueue: SendQueue;
+  #sendQueue: SendQueue;
   readonly #control: Uint8Array[] = [];
   readonly #header: CommonHeader = { sourcePort: 0, destinationPort: 0, verificationTag: 0 };
   readonly #chunk: ChunkHeader = createChunkHeader();
@@ -123,8 +129,13 @@ export class SctpAssociation {
     this.#sendHandshakeChunk(0);
   }
 
-  /** Queues a message (RFC 8831 §6.6). Throws `SctpError` unless established, or over size. */
-  send(message: OutgoingMessage): void {
+  /**
+   * Queues a message (RFC 8831 §6.6) at `now`: its PR-SCTP lifetime (RFC 3758) starts then, and
+   * data sent at once is timed (RTT, T3-rtx) from then. Without `now`, the time of the last
+   * input is used, which after an idle spell is in the past. Throws `SctpError` unless
+   * established, or over size.
+   */
+  send(message: OutgoingMessage, now = this.#now): void {
     if (this.#state !== 'established') {
       throw new SctpError(`cannot send: the association is ${this.#state}`, 'SCTP_NOT_ESTABLISHED');
     }
@@ -134,7 +145,8 @@ export class SctpAssociation {
         'SCTP_MESSAGE_TOO_LARGE',
       );
     }
-    this.#sendQueue.enqueue(message, this.#now);
+    this.#now = now;
+    this.#sendQueue.enqueue(message, now);
     this.#tcb?.queued(message.streamId);
     this.#flush(this.#now);
   }
@@ -144,10 +156,14 @@ export class SctpAssociation {
     return this.#sendQueue.bufferedAmountOf(streamId);
   }
 
-  /** Resets an outgoing stream (RFC 6525 §5.1.2), after its queued data: closes a channel. */
-  resetStream(streamId: number): void {
+  /**
+   * Resets an outgoing stream (RFC 6525 §5.1.2), after its queued data: closes a channel. `now`
+   * as for `send`.
+   */
+  resetStream(streamId: number, now = this.#now): void {
     const tcb = this.#tcb;
     if (tcb === undefined) return;
+    this.#now = now;
     tcb.resetStream(streamId);
     this.#flush(this.#now);
   }
@@ -173,11 +189,17 @@ export class SctpAssociation {
   }
 
   pollTransmit(): Uint8Array | undefined {
-    return this.#transmits.shift();
+    const packet = this.#transmits[this.#transmitHead];
+    if (packet === undefined) return undefined;
+    this.#transmitHead = advanceHead(this.#transmits, this.#transmitHead);
+    return packet;
   }
 
   pollEvent(): SctpEvent | undefined {
-    return this.#events.shift();
+    const event = this.#events[this.#eventHead];
+    if (event === undefined) return undefined;
+    this.#eventHead = advanceHead(this.#events, this.#eventHead);
+    return event;
   }
 
   pollTimeout(): number | undefined {
@@ -304,7 +326,12 @@ export class SctpAssociation {
         if (this.#state === 'cookie-echoed') this.#establish(now);
         return true;
       case ChunkType.heartbeat:
-        this.#control.push(encodeHeartbeatAckChunk(parseHeartbeatChunk(packet, chunk)));
+        // §8.3: answered by an association (a closed endpoint must not keep its peer's alive),
+        // unless the echo cannot fit our MTU: a peer's packet may be bigger than ours.
+        if (tcb !== undefined) {
+          const ack = encodeHeartbeatAckChunk(parseHeartbeatChunk(packet, chunk));
+          if (this.#builder.fits(ack.length)) this.#control.push(ack);
+        }
         return true;
       case ChunkType.heartbeatAck:
         tcb?.onHeartbeatAck();
@@ -316,6 +343,8 @@ export class SctpAssociation {
         this.#onShutdown();
         return true;
       case ChunkType.shutdownAck:
+        // §9.2: only the SHUTDOWN sender (or both, shutting down at once) expects it.
+        if (this.#state !== 'shutdown-sent' && this.#state !== 'shutdown-ack-sent') return true;
         this.#control.push(encodeShutdownCompleteChunk(false));
         this.#flush(now);
         this.#close('closed');
@@ -340,7 +369,9 @@ export class SctpAssociation {
     const action = unrecognizedChunkAction(chunk.type);
     if (action === 'stop-report' || action === 'skip-report') {
       const info = packet.slice(chunk.offset, chunk.offset + chunk.length);
-      this.#control.push(encodeErrorChunk([{ code: ErrorCauseCode.unrecognizedChunkType, info }]));
+      const error = encodeErrorChunk([{ code: ErrorCauseCode.unrecognizedChunkType, info }]);
+      // §3.3.10.6 carries the whole chunk: one too big for our MTU goes unreported.
+      if (this.#builder.fits(error.length)) this.#control.push(error);
     }
     return action === 'skip' || action === 'skip-report';
   }
@@ -410,7 +441,10 @@ export class SctpAssociation {
         if (this.#tcb === undefined) this.#establishFromCookie(contents, now);
         break;
       case 'restart':
+        // §5.2.4.1 A: as if an ABORT came, then a new COOKIE-ECHO. The new peer's streams
+        // start at SSN 0, so ours start over too; what was queued for the old one is dropped.
         this.#tcb = undefined;
+        this.#sendQueue = new SendQueue({ maxMessageSize: this.options.maxMessageSize });
         this.#events.push({ type: 'restarted' });
         this.#establishFromCookie(contents, now);
         break;
@@ -487,7 +521,12 @@ export class SctpAssociation {
   }
 
   #onShutdown(): void {
-    if (this.#state === 'established' || this.#state === 'shutdown-pending') {
+    // §9.2: also in SHUTDOWN-SENT (both shut down at once): answer with a SHUTDOWN-ACK.
+    if (
+      this.#state === 'established' ||
+      this.#state === 'shutdown-pending' ||
+      this.#state === 'shutdown-sent'
+    ) {
       this.#state = 'shutdown-received';
     }
     this.#sendShutdownStep();
@@ -510,8 +549,12 @@ export class SctpAssociation {
       builder.flush();
       return;
     }
-    // §9.2: no new data once a shutdown is under way, only what is already queued.
-    const sendNewData = this.#state === 'established' || this.#state === 'shutdown-pending';
+    // §9.2: the application can queue nothing more once a shutdown is under way (`send`
+    // refuses), but what it queued before still goes out, on either side.
+    const sendNewData =
+      this.#state === 'established' ||
+      this.#state === 'shutdown-pending' ||
+      this.#state === 'shutdown-received';
     tcb.write(now, sendNewData);
   }
 
@@ -555,4 +598,21 @@ export class SctpAssociation {
     this.#control.length = 0;
     this.#events.push(outcome === 'closed' ? { type: 'closed' } : { type: 'aborted', reason });
   }
+}
+
+/**
+ * The read position after taking `queue[head]` from an array used as a FIFO (entries are pushed
+ * at the end): the array is emptied once all is read, and compacted when mostly read.
+ */
+function advanceHead(queue: unknown[], head: number): number {
+  const next = head + 1;
+  if (next === queue.length) {
+    queue.length = 0;
+    return 0;
+  }
+  if (next >= 1024 && next * 2 >= queue.length) {
+    queue.splice(0, next);
+    return 0;
+  }
+  return next;
 }

@@ -114,13 +114,18 @@ export class DataPath {
     const receive = this.receive;
     this.#reset = new StreamReset(
       {
-        queuedBytes: (streamId) => sendQueue.bufferedAmountOf(streamId),
+        queuedBytes: (streamId) => sendQueue.bytesBeforeReset(streamId),
         lastAssignedTsn: () => tsnAdd(this.#nextTsn, -1),
         cumulativeReceivedTsn: () => receive.cumulativeTsn,
         outgoingReset: (streams) => {
           for (const stream of streams) sendQueue.resetSsn(stream);
         },
+        outgoingResetRefused: (streams) => {
+          for (const stream of streams) sendQueue.releaseStream(stream);
+        },
         incomingReset: (streams) => {
+          // §5.2.2: the messages of the TSNs before the reset reach the application first.
+          this.#deliverMessages();
           receive.resetStreams(streams);
           this.#events.push({ type: 'stream-reset', streamIds: streams });
         },
@@ -144,7 +149,9 @@ export class DataPath {
     return earliest;
   }
 
+  /** RFC 6525 §5.1.2: after what is queued now; what is queued later waits for the reset. */
   resetStream(streamId: number): void {
+    this.#sendQueue.holdStream(streamId);
     this.#reset.reset(streamId);
   }
 
@@ -206,6 +213,11 @@ export class DataPath {
       this.#sackDeadline ??= now + this.#options.delayedAckMs;
       this.#reset.cumulativeTsnAdvanced();
     }
+    this.#deliverMessages();
+  }
+
+  /** Complete messages out as events. */
+  #deliverMessages(): void {
     for (let m = this.receive.takeMessage(); m; m = this.receive.takeMessage()) {
       this.#events.push({ type: 'message', ...m });
     }
@@ -318,22 +330,26 @@ export class DataPath {
 
   /** Streams whose bufferedAmount may have changed other than by sending (abandonment). */
   #touchAllStreams(): void {
-    for (const streamId of this.#activeStreams) this.#touchedStreams.add(streamId);
+    for (const streamId of this.#activeStreams.keys()) this.#touchedStreams.add(streamId);
   }
 
   /** Streams that have had data queued, to report their bufferedAmount as it drains. */
-  readonly #activeStreams = new Set<number>();
+  /** Streams with data queued, and the bufferedAmount last reported for each (-1: none yet). */
+  readonly #activeStreams = new Map<number, number>();
 
   /** Called when the application queues data on a stream. */
   queued(streamId: number): void {
-    this.#activeStreams.add(streamId);
+    if (!this.#activeStreams.has(streamId)) this.#activeStreams.set(streamId, -1);
   }
 
   #reportBufferedAmounts(): void {
     for (const streamId of this.#touchedStreams) {
       const bufferedAmount = this.#sendQueue.bufferedAmountOf(streamId);
+      // Only changes are news: a SACK touches every busy stream, most of them unchanged.
+      if (this.#activeStreams.get(streamId) === bufferedAmount) continue;
       this.#events.push({ type: 'buffered-amount', streamId, bufferedAmount });
       if (bufferedAmount === 0) this.#activeStreams.delete(streamId);
+      else this.#activeStreams.set(streamId, bufferedAmount);
     }
     this.#touchedStreams.clear();
   }

@@ -40,6 +40,11 @@ export class PacketBuilder {
     return this.#buffer.length - COMMON_HEADER_LENGTH - dataChunkSize(0);
   }
 
+  /** Whether a chunk of `length` bytes fits a packet at all (answers echoing the peer may not). */
+  fits(length: number): boolean {
+    return length <= this.#buffer.length - COMMON_HEADER_LENGTH;
+  }
+
   /** Packets from here on carry `verificationTag` (the peer's Initiate Tag, or 0 for INIT). */
   setVerificationTag(verificationTag: number): void {
     if (verificationTag !== this.#verificationTag) this.flush();

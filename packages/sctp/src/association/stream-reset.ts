@@ -26,9 +26,17 @@ export interface StreamResetHost {
   cumulativeReceivedTsn(): number;
   /** Our outgoing streams were reset: their SSNs start again at 0. */
   outgoingReset(streams: readonly number[]): void;
+  /** The peer refused to reset our outgoing streams: they go on as they were. */
+  outgoingResetRefused(streams: readonly number[]): void;
   /** The peer's outgoing streams were reset: our incoming side starts again at SSN 0. */
   incomingReset(streams: readonly number[]): void;
 }
+
+/**
+ * Streams one request names at most: an Outgoing SSN Reset Request of 16 bytes and 2 per stream
+ * in a RE-CONFIG chunk must fit a packet of the smallest MTU allowed (256); more wait their turn.
+ */
+const MAX_STREAMS_PER_REQUEST = 100;
 
 interface InFlight {
   readonly request: OutgoingSsnResetRequest;
@@ -78,7 +86,9 @@ export class StreamReset {
       inFlight.deadline = now + rto;
       return inFlight.request;
     }
-    const ready = [...this.#waiting].filter((s) => this.#host.queuedBytes(s) === 0);
+    const ready = [...this.#waiting]
+      .filter((s) => this.#host.queuedBytes(s) === 0)
+      .slice(0, MAX_STREAMS_PER_REQUEST);
     if (ready.length === 0) return undefined;
     for (const stream of ready) this.#waiting.delete(stream);
     const request: OutgoingSsnResetRequest = {
@@ -132,6 +142,8 @@ export class StreamReset {
       result === ReconfigResult.successNothingToDo
     ) {
       this.#host.outgoingReset(inFlight.request.streams);
+    } else {
+      this.#host.outgoingResetRefused(inFlight.request.streams);
     }
   }
 

@@ -63,7 +63,8 @@ export class SctpTransport {
       scheduler ?? new RealClock(),
     );
     const driver = this.#driver;
-    // The data channels' view of the association: every send is followed by a drain.
+    // The data channels' view of the association: sends carry the time (the association's
+    // last input may be long past) and are followed by a drain.
     const streams: SctpStreamTransport = {
       get maxMessageSize() {
         return association.maxMessageSize;
@@ -72,12 +73,12 @@ export class SctpTransport {
         return association.established;
       },
       send(message: OutgoingMessage) {
-        association.send(message);
+        association.send(message, driver.now);
         driver.schedule();
       },
       bufferedAmount: (streamId) => association.bufferedAmount(streamId),
       resetStream(streamId) {
-        association.resetStream(streamId);
+        association.resetStream(streamId, driver.now);
         driver.schedule();
       },
     };

@@ -57,6 +57,12 @@ class StreamQueue {
   nextSsn = 0;
   /** In the round-robin list. */
   active = false;
+  /**
+   * While an outgoing reset of the stream is pending (RFC 6525), the messages queued since it was
+   * asked for: they start the stream's new sequence, so they wait until the reset is over.
+   */
+  held: QueuedMessage[] | undefined;
+  heldBytes = 0;
 
   constructor(readonly streamId: number) {}
 
@@ -112,7 +118,14 @@ export class SendQueue {
     return this.#bufferedAmount;
   }
 
+  /** Bytes of the stream queued and not yet handed out, those held for a pending reset included. */
   bufferedAmountOf(streamId: number): number {
+    const stream = this.#streams.get(streamId);
+    return stream === undefined ? 0 : stream.bytes + stream.heldBytes;
+  }
+
+  /** Bytes of the stream queued before its pending reset was asked for (all, if none is). */
+  bytesBeforeReset(streamId: number): number {
     return this.#streams.get(streamId)?.bytes ?? 0;
   }
 
@@ -154,13 +167,16 @@ export class SendQueue {
 
     const stream = this.#stream(streamId);
     const expiresAt = maxLifetimeMs === undefined ? undefined : now + maxLifetimeMs;
-    stream.messages.push({ id: this.#nextMessageId++, message, expiresAt });
-    stream.bytes += data.length;
+    const queued = { id: this.#nextMessageId++, message, expiresAt };
     this.#bufferedAmount += data.length;
-    if (!stream.active) {
-      stream.active = true;
-      this.#active.push(stream);
+    if (stream.held !== undefined) {
+      stream.held.push(queued);
+      stream.heldBytes += data.length;
+      return;
     }
+    stream.messages.push(queued);
+    stream.bytes += data.length;
+    this.#activate(stream);
   }
 
   /**
@@ -238,10 +254,42 @@ export class SendQueue {
     return dropped;
   }
 
-  /** RFC 6525 §5.2.2: the stream's outgoing SSN starts over at 0 once its reset is performed. */
+  /**
+   * RFC 6525 §5.1.2: the stream's outgoing reset was asked for. What is queued now still goes
+   * with the current sequence; messages queued from now on are held until `resetSsn` (or
+   * `releaseStream`), so none is sent with an SSN of the sequence being reset.
+   */
+  holdStream(streamId: number): void {
+    this.#stream(streamId).held ??= [];
+  }
+
+  /**
+   * RFC 6525 §5.2.2: the stream's reset was performed: its outgoing SSN starts over at 0, and the
+   * messages held for it start the new sequence.
+   */
   resetSsn(streamId: number): void {
     const stream = this.#streams.get(streamId);
-    if (stream !== undefined) stream.nextSsn = 0;
+    if (stream === undefined) return;
+    stream.nextSsn = 0;
+    this.releaseStream(streamId);
+  }
+
+  /** The stream's reset is over without resetting (refused): its held messages go on as usual. */
+  releaseStream(streamId: number): void {
+    const stream = this.#streams.get(streamId);
+    const held = stream?.held;
+    if (stream === undefined || held === undefined) return;
+    stream.held = undefined;
+    stream.messages.push(...held);
+    stream.bytes += stream.heldBytes;
+    stream.heldBytes = 0;
+    if (held.length > 0) this.#activate(stream);
+  }
+
+  #activate(stream: StreamQueue): void {
+    if (stream.active) return;
+    stream.active = true;
+    this.#active.push(stream);
   }
 
   #stream(streamId: number): StreamQueue {

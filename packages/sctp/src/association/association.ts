@@ -28,15 +28,12 @@ import {
   ErrorCauseCode,
   encodeAbortChunk,
   encodeCookieAckChunk,
-  encodeCookieEchoChunk,
   encodeErrorChunk,
   encodeHeartbeatAckChunk,
   encodeShutdownAckChunk,
   encodeShutdownChunk,
   encodeShutdownCompleteChunk,
-  findParameter,
   type InitChunk,
-  ParameterType,
   parseCookieEchoChunk,
   parseHeartbeatChunk,
   parseInitChunk,
@@ -46,14 +43,8 @@ import {
   verifyChecksum,
 } from '../packet/index.js';
 import { DataPath, type SctpStats } from './data-path.js';
-import {
-  classifyCookie,
-  encodeInit,
-  encodeInitAck,
-  type LocalInit,
-  peerExtensions,
-  randomUint32,
-} from './handshake.js';
+import { Fifo } from './fifo.js';
+import type { PeerInit } from './handshake.js';
 import {
   type ResolvedSctpOptions,
   resolveSctpOptions,
@@ -63,7 +54,7 @@ import {
 } from './options.js';
 import { PacketBuilder } from './packet-builder.js';
 import { type OutgoingMessage, SendQueue } from './send/index.js';
-import { type CookieContents, StateCookies } from './state-cookie.js';
+import { Setup } from './setup.js';
 import { RetransmissionTimer } from './timer.js';
 
 export class SctpAssociation {
@@ -74,33 +65,22 @@ export class SctpAssociation {
    * (`a=max-message-size`, RFC 8841 §6); set by the caller.
    */
   maxMessageSize: number;
-  readonly #cookies = new StateCookies();
-  readonly #transmits: Uint8Array[] = [];
-  readonly #events: SctpEvent[] = [];
-  /**
-   * Where `pollTransmit` and `pollEvent` read: `shift()` moves the whole array on each call, and
-   * one batch of input can queue many thousands of events (a SACK reports every busy stream).
-   */
-  #transmitHead = 0;
-  #eventHead = 0;
+  readonly #setup: Setup;
+  readonly #transmits = new Fifo<Uint8Array>();
+  readonly #events = new Fifo<SctpEvent>();
   readonly #builder: PacketBuilder;
   #sendQueue: SendQueue;
   readonly #control: Uint8Array[] = [];
   readonly #header: CommonHeader = { sourcePort: 0, destinationPort: 0, verificationTag: 0 };
   readonly #chunk: ChunkHeader = createChunkHeader();
   #state: SctpState = 'closed';
-  #local: LocalInit = { tag: randomUint32(true), initialTsn: randomUint32(false) };
-  /** The peer's tag once known from its INIT-ACK (COOKIE-ECHOED) or the association. */
-  #peerTag = 0;
   #tcb: DataPath | undefined;
-  /** The INIT or COOKIE-ECHO being retransmitted (T1-init / T1-cookie, §5.1). */
-  #handshakeChunk: Uint8Array | undefined;
-  readonly #t1 = new RetransmissionTimer();
   readonly #t2 = new RetransmissionTimer();
   #now = 0;
 
   constructor(options: SctpAssociationOptions = {}) {
     this.options = resolveSctpOptions(options);
+    this.#setup = new Setup(this.options);
     this.maxMessageSize = this.options.maxMessageSize;
     this.#sendQueue = new SendQueue({ maxMessageSize: this.options.maxMessageSize });
     this.#builder = new PacketBuilder(
@@ -124,9 +104,7 @@ export class SctpAssociation {
     if (this.#state !== 'closed' || this.#tcb !== undefined) return;
     this.#now = now;
     this.#state = 'cookie-wait';
-    this.#handshakeChunk = encodeInit(this.options, this.#local);
-    this.#t1.start(now, this.options.rtoInitialMs);
-    this.#sendHandshakeChunk(0);
+    this.#sendHandshakeChunk(this.#setup.start(now), 0);
   }
 
   /**
@@ -189,21 +167,15 @@ export class SctpAssociation {
   }
 
   pollTransmit(): Uint8Array | undefined {
-    const packet = this.#transmits[this.#transmitHead];
-    if (packet === undefined) return undefined;
-    this.#transmitHead = advanceHead(this.#transmits, this.#transmitHead);
-    return packet;
+    return this.#transmits.shift();
   }
 
   pollEvent(): SctpEvent | undefined {
-    const event = this.#events[this.#eventHead];
-    if (event === undefined) return undefined;
-    this.#eventHead = advanceHead(this.#events, this.#eventHead);
-    return event;
+    return this.#events.shift();
   }
 
   pollTimeout(): number | undefined {
-    const deadlines: (number | undefined)[] = [this.#t1.deadline, this.#t2.deadline];
+    const deadlines: (number | undefined)[] = [this.#setup.t1.deadline, this.#t2.deadline];
     const tcb = this.#tcb;
     if (tcb !== undefined) {
       deadlines.push(tcb.deadline);
@@ -218,12 +190,14 @@ export class SctpAssociation {
   handleTimeout(now: number): void {
     this.#now = now;
     const { rtoMaxMs, maxInitRetransmissions, maxRetransmissions } = this.options;
-    if (this.#t1.expired(now, rtoMaxMs)) {
-      if (this.#t1.expiries > maxInitRetransmissions) {
+    const t1 = this.#setup.t1;
+    if (t1.expired(now, rtoMaxMs)) {
+      if (t1.expiries > maxInitRetransmissions) {
         this.#close('aborted', 'the peer never answered the handshake');
         return;
       }
-      this.#sendHandshakeChunk(this.#state === 'cookie-wait' ? 0 : this.#peerTag);
+      const tag = this.#state === 'cookie-wait' ? 0 : this.#setup.peerTag;
+      this.#sendHandshakeChunk(this.#setup.chunk, tag);
     }
     if (this.#t2.expired(now, rtoMaxMs)) {
       if (this.#t2.expiries > maxRetransmissions) {
@@ -288,7 +262,9 @@ export class SctpAssociation {
     const reflected =
       (chunk.type === ChunkType.abort || chunk.type === ChunkType.shutdownComplete) &&
       (chunk.flags & CHUNK_FLAG_T) !== 0;
-    const expectedTag = reflected ? this.#peerTag : (this.#tcb?.localTag ?? this.#local.tag);
+    const expectedTag = reflected
+      ? this.#peerTag()
+      : (this.#tcb?.localTag ?? this.#setup.local.tag);
     if (chunk.type !== ChunkType.cookieEcho && tag !== expectedTag) {
       this.stats.droppedPackets++;
       return;
@@ -323,7 +299,10 @@ export class SctpAssociation {
       case ChunkType.cookieEcho:
         return this.#onCookieEcho(parseCookieEchoChunk(packet, chunk), now);
       case ChunkType.cookieAck:
-        if (this.#state === 'cookie-echoed') this.#establish(now);
+        if (this.#state === 'cookie-echoed') {
+          const peer = this.#setup.onCookieAck();
+          if (peer !== undefined) this.#createTcb(peer, now);
+        }
         return true;
       case ChunkType.heartbeat:
         // §8.3: answered by an association (a closed endpoint must not keep its peer's alive),
@@ -378,18 +357,7 @@ export class SctpAssociation {
 
   /** An INIT: answer with an INIT-ACK, keeping no state (§5.1, §5.2.1, §5.2.2). */
   #onInit(init: InitChunk, now: number): void {
-    const tcb = this.#tcb;
-    let local: LocalInit;
-    let tieTags = { local: 0, peer: 0 };
-    if (tcb !== undefined) {
-      // §5.2.2: the peer restarted (or a late INIT): new tag and TSN, tie-tags for the cookie.
-      local = { tag: randomUint32(true), initialTsn: randomUint32(false) };
-      tieTags = { local: tcb.localTag, peer: tcb.peerTag };
-    } else {
-      // §5.2.1: in COOKIE-WAIT/ECHOED (a collision) or closed: our INIT's own tag and TSN.
-      local = this.#local;
-    }
-    const initAck = encodeInitAck(this.options, this.#cookies, init, local, tieTags, now);
+    const initAck = this.#setup.initAckFor(init, this.#tcb, now);
     this.#builder.setVerificationTag(init.initiateTag);
     this.#builder.addChunk(initAck);
     this.#builder.flush();
@@ -397,114 +365,55 @@ export class SctpAssociation {
 
   #onInitAck(initAck: InitChunk, now: number): void {
     if (this.#state !== 'cookie-wait') return;
-    const cookie = findParameter(initAck.parameters, ParameterType.stateCookie);
-    if (cookie === undefined) {
+    const cookieEcho = this.#setup.onInitAck(initAck, now);
+    if (cookieEcho === undefined) {
       this.#sendAbort([
         { code: ErrorCauseCode.missingMandatoryParameter, info: Uint8Array.of(0, 1, 0, 7) },
       ]);
       this.#close('aborted', 'INIT-ACK without a State Cookie');
       return;
     }
-    this.#peerTag = initAck.initiateTag;
-    this.#pendingPeer = initAck;
     this.#state = 'cookie-echoed';
-    this.#handshakeChunk = encodeCookieEchoChunk(cookie.value);
-    this.#t1.start(now, this.options.rtoInitialMs);
-    this.#sendHandshakeChunk(this.#peerTag);
+    this.#sendHandshakeChunk(cookieEcho, this.#setup.peerTag);
   }
-
-  /** The peer's INIT-ACK, kept until COOKIE-ACK builds the association from it. */
-  #pendingPeer: InitChunk | undefined;
 
   /** A COOKIE-ECHO (§5.1.5, §5.2.4); false when the packet is to be discarded. */
   #onCookieEcho(cookie: Uint8Array, now: number): boolean {
-    const verdict = this.#cookies.verify(cookie, now);
-    if (!verdict.valid) {
-      this.stats.droppedPackets++;
-      return false;
-    }
-    const contents = verdict.contents;
-    if (this.#header.verificationTag !== contents.localTag) {
-      this.stats.droppedPackets++;
-      return false;
-    }
+    const setup = this.#setup;
     const current =
       this.#tcb ??
       (this.#state === 'closed'
         ? undefined
-        : { localTag: this.#local.tag, peerTag: this.#peerTag });
-    switch (classifyCookie(contents, current)) {
-      case 'discard':
-        this.stats.droppedPackets++;
-        return false;
-      case 'duplicate':
-        if (this.#tcb === undefined) this.#establishFromCookie(contents, now);
-        break;
-      case 'restart':
+        : { localTag: setup.local.tag, peerTag: setup.peerTag });
+    const tag = this.#header.verificationTag;
+    const outcome = setup.onCookieEcho(cookie, tag, current, this.#tcb !== undefined, now);
+    if (outcome.kind === 'discard') {
+      this.stats.droppedPackets++;
+      return false;
+    }
+    if (outcome.kind === 'establish') {
+      if (outcome.restart) {
         // §5.2.4.1 A: as if an ABORT came, then a new COOKIE-ECHO. The new peer's streams
         // start at SSN 0, so ours start over too; what was queued for the old one is dropped.
         this.#tcb = undefined;
         this.#sendQueue = new SendQueue({ maxMessageSize: this.options.maxMessageSize });
         this.#events.push({ type: 'restarted' });
-        this.#establishFromCookie(contents, now);
-        break;
-      case 'new':
-      case 'collision':
-        this.#establishFromCookie(contents, now);
-        break;
+      }
+      if (this.#tcb === undefined) this.#createTcb(outcome.peer, now);
     }
-    this.#builder.setVerificationTag(this.#peerTag);
+    this.#builder.setVerificationTag(setup.peerTag);
     this.#control.push(encodeCookieAckChunk());
     return true;
   }
 
-  #establishFromCookie(contents: CookieContents, now: number): void {
-    this.#local = { tag: contents.localTag, initialTsn: contents.localInitialTsn };
-    this.#peerTag = contents.peerTag;
-    this.#createTcb(
-      {
-        initiateTag: contents.peerTag,
-        initialTsn: contents.peerInitialTsn,
-        advertisedReceiverWindow: contents.peerReceiverWindow,
-        forwardTsn: contents.peerForwardTsn,
-      },
-      now,
-    );
-  }
-
-  /** COOKIE-ACK: the association we asked for exists (§5.1 step E). */
-  #establish(now: number): void {
-    const peer = this.#pendingPeer;
-    if (peer === undefined) return;
-    this.#pendingPeer = undefined;
-    this.#createTcb(
-      {
-        initiateTag: peer.initiateTag,
-        initialTsn: peer.initialTsn,
-        advertisedReceiverWindow: peer.advertisedReceiverWindow,
-        forwardTsn: peerExtensions(peer).forwardTsn,
-      },
-      now,
-    );
-  }
-
-  #createTcb(
-    peer: {
-      readonly initiateTag: number;
-      readonly initialTsn: number;
-      readonly advertisedReceiverWindow: number;
-      readonly forwardTsn: boolean;
-    },
-    now: number,
-  ): void {
-    this.#t1.stop();
-    this.#handshakeChunk = undefined;
+  #createTcb(peer: PeerInit, now: number): void {
+    const local = this.#setup.local;
     this.#tcb = new DataPath(
       {
         options: this.options,
-        localTag: this.#local.tag,
+        localTag: local.tag,
         peerTag: peer.initiateTag,
-        localInitialTsn: this.#local.initialTsn,
+        localInitialTsn: local.initialTsn,
         peerInitialTsn: peer.initialTsn,
         peerReceiverWindow: peer.advertisedReceiverWindow,
         peerForwardTsn: peer.forwardTsn,
@@ -515,7 +424,6 @@ export class SctpAssociation {
       },
       now,
     );
-    this.#peerTag = peer.initiateTag;
     this.#state = 'established';
     this.#events.push({ type: 'established' });
   }
@@ -558,12 +466,16 @@ export class SctpAssociation {
     tcb.write(now, sendNewData);
   }
 
-  #sendHandshakeChunk(verificationTag: number): void {
-    const chunk = this.#handshakeChunk;
+  #sendHandshakeChunk(chunk: Uint8Array | undefined, verificationTag: number): void {
     if (chunk === undefined) return;
     this.#builder.setVerificationTag(verificationTag);
     this.#builder.addChunk(chunk);
     this.#builder.flush();
+  }
+
+  /** The peer's tag: the association's, or the one its INIT-ACK gave during set-up. */
+  #peerTag(): number {
+    return this.#tcb?.peerTag ?? this.#setup.peerTag;
   }
 
   /** §9.2: SHUTDOWN once our data is acknowledged; SHUTDOWN-ACK in answer to the peer's. */
@@ -582,7 +494,7 @@ export class SctpAssociation {
   }
 
   #sendAbort(causes: readonly ErrorCause[]): void {
-    const tag = this.#tcb?.peerTag ?? this.#peerTag;
+    const tag = this.#peerTag();
     this.#builder.setVerificationTag(tag);
     this.#builder.addChunk(encodeAbortChunk({ tagReflected: false, causes }));
     this.#builder.flush();
@@ -592,27 +504,9 @@ export class SctpAssociation {
     if (this.#state === 'closed' && this.#tcb === undefined && outcome === 'closed') return;
     this.#state = 'closed';
     this.#tcb = undefined;
-    this.#handshakeChunk = undefined;
-    this.#t1.stop();
+    this.#setup.finished();
     this.#t2.stop();
     this.#control.length = 0;
     this.#events.push(outcome === 'closed' ? { type: 'closed' } : { type: 'aborted', reason });
   }
-}
-
-/**
- * The read position after taking `queue[head]` from an array used as a FIFO (entries are pushed
- * at the end): the array is emptied once all is read, and compacted when mostly read.
- */
-function advanceHead(queue: unknown[], head: number): number {
-  const next = head + 1;
-  if (next === queue.length) {
-    queue.length = 0;
-    return 0;
-  }
-  if (next >= 1024 && next * 2 >= queue.length) {
-    queue.splice(0, next);
-    return 0;
-  }
-  return next;
 }

@@ -47,7 +47,7 @@ export interface DataPathInit {
   readonly peerForwardTsn: boolean;
   readonly sendQueue: SendQueue;
   readonly builder: PacketBuilder;
-  readonly events: SctpEvent[];
+  readonly events: { push(event: SctpEvent): void };
   readonly stats: SctpStats;
 }
 
@@ -60,7 +60,7 @@ export class DataPath {
   readonly #peerForwardTsn: boolean;
   readonly #sendQueue: SendQueue;
   readonly #builder: PacketBuilder;
-  readonly #events: SctpEvent[];
+  readonly #events: { push(event: SctpEvent): void };
   readonly #stats: SctpStats;
   readonly #reset: StreamReset;
   readonly #data: DataChunkFields = createDataChunkFields();

@@ -109,6 +109,34 @@ export function encodeInitAck(
   });
 }
 
+/** What the association needs of the peer's INIT or INIT-ACK. */
+export interface PeerInit {
+  readonly initiateTag: number;
+  readonly initialTsn: number;
+  readonly advertisedReceiverWindow: number;
+  readonly forwardTsn: boolean;
+}
+
+/** The peer as its INIT-ACK describes it (we sent the INIT). */
+export function peerFromInit(init: InitChunk): PeerInit {
+  return {
+    initiateTag: init.initiateTag,
+    initialTsn: init.initialTsn,
+    advertisedReceiverWindow: init.advertisedReceiverWindow,
+    forwardTsn: peerExtensions(init).forwardTsn,
+  };
+}
+
+/** The peer as the cookie of our INIT-ACK remembers its INIT. */
+export function peerFromCookie(cookie: CookieContents): PeerInit {
+  return {
+    initiateTag: cookie.peerTag,
+    initialTsn: cookie.peerInitialTsn,
+    advertisedReceiverWindow: cookie.peerReceiverWindow,
+    forwardTsn: cookie.peerForwardTsn,
+  };
+}
+
 /** How a valid COOKIE-ECHO relates to the association we have (§5.2.4's table). */
 export type CookieCase =
   /** No association, or the cookie of the one being set up: (re)establish from it. */

@@ -17,13 +17,18 @@ import {
 
 export class PacketBuilder {
   readonly #buffer: Uint8Array;
-  readonly #packets: Uint8Array[];
+  readonly #packets: { push(packet: Uint8Array): void };
   #length = 0;
   #sourcePort: number;
   #destinationPort: number;
   #verificationTag = 0;
 
-  constructor(mtu: number, sourcePort: number, destinationPort: number, out: Uint8Array[]) {
+  constructor(
+    mtu: number,
+    sourcePort: number,
+    destinationPort: number,
+    out: { push(packet: Uint8Array): void },
+  ) {
     this.#buffer = new Uint8Array(mtu);
     this.#sourcePort = sourcePort;
     this.#destinationPort = destinationPort;

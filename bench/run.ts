@@ -4,7 +4,8 @@
  * writes bench/results/latest.json with the machine it ran on. The DTLS handshake group
  * (dtls.bench.ts) is asynchronous: it runs after the synchronous groups, filtered the same way,
  * and its rows join the table. The asynchronous ICE figures (ice.bench.ts) run last, when no
- * filter is given or one matches "ICE".
+ * filter is given or one matches "ICE", then the SCTP data channel figures (sctp.bench.ts), when
+ * no filter is given or one matches "SCTP".
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import {
 import { formatIceFigures, ICE_BENCH_OPTIONS, runIceBench } from './ice.bench.js';
 import { benchmarks as rtcpBenchmarks } from './rtcp.bench.js';
 import { benchmarks as rtpBenchmarks } from './rtp.bench.js';
+import { formatSctpFigures, runSctpBench, SCTP_BENCH_OPTIONS } from './sctp.bench.js';
 import { benchmarks as sdpBenchmarks } from './sdp.bench.js';
 import { benchmarks as srtpBenchmarks } from './srtp.bench.js';
 import { benchmarks as stunBenchmarks } from './stun.bench.js';
@@ -49,11 +51,13 @@ const selected = (group: Named, entry: Named): boolean =>
 const chosen = groups.filter((group) => group.entries.some((entry) => selected(group, entry)));
 const handshakeChosen = DTLS_HANDSHAKE.entries.some((entry) => selected(DTLS_HANDSHAKE, entry));
 const iceChosen = filters.length === 0 || filters.some((filter) => 'ice'.includes(filter));
-if (chosen.length === 0 && !handshakeChosen && !iceChosen) {
+const sctpChosen = filters.length === 0 || filters.some((filter) => 'sctp'.includes(filter));
+if (chosen.length === 0 && !handshakeChosen && !iceChosen && !sctpChosen) {
   console.error(`no benchmark matches ${filters.join(', ')}; groups:`);
   for (const group of groups) console.error(`  ${group.name}`);
   console.error(`  ${DTLS_HANDSHAKE.name}`);
   console.error('  ICE');
+  console.error('  SCTP');
   process.exit(1);
 }
 
@@ -69,6 +73,8 @@ if (handshakeChosen) {
 }
 if (iceChosen) process.stderr.write('running ICE ...\n');
 const ice = iceChosen ? await runIceBench(ICE_BENCH_OPTIONS) : undefined;
+if (sctpChosen) process.stderr.write('running SCTP ...\n');
+const sctp = sctpChosen ? await runSctpBench(SCTP_BENCH_OPTIONS) : undefined;
 
 const cpuList = cpus();
 const report = {
@@ -84,6 +90,7 @@ const report = {
   options: DEFAULT_OPTIONS,
   results,
   ice,
+  sctp,
 };
 
 console.log('');
@@ -103,6 +110,10 @@ if (results.length > 0) {
 if (ice) {
   console.log('');
   for (const line of formatIceFigures(ice)) console.log(line);
+}
+if (sctp) {
+  console.log('');
+  for (const line of formatSctpFigures(sctp)) console.log(line);
 }
 
 const resultsDirectory = fileURLToPath(new URL('../results/', import.meta.url));

@@ -40,3 +40,51 @@ describe('SctpAssociation handshake and data', () => {
     expect(pair.messages('a').map((m) => new TextDecoder().decode(m.data))).toEqual(['back']);
   });
 });
+
+describe('zero checksums over DTLS (RFC 9653)', () => {
+  const checksum = (packet: Uint8Array): number =>
+    ((packet[8] as number) |
+      ((packet[9] as number) << 8) |
+      ((packet[10] as number) << 16) |
+      ((packet[11] as number) << 24)) >>>
+    0;
+
+  it('both offering: handshake packets carry the CRC-32c, later ones zero', () => {
+    const pair = new AssociationPair({ zeroChecksum: true });
+    pair.a.connect(0);
+    pair.run(100);
+    const handshake = pair.sent.a.length + pair.sent.b.length;
+    pair.a.send({ streamId: 0, ppid: 53, data: new Uint8Array(5000).fill(1), unordered: false });
+    pair.run(1000);
+    const [init] = pair.sent.a;
+    expect(checksum(init as Uint8Array)).not.toBe(0);
+    const later = [...pair.sent.a.slice(2), ...pair.sent.b.slice(2)];
+    expect(later.length).toBeGreaterThan(handshake - 4);
+    expect(later.every((packet) => checksum(packet) === 0)).toBe(true);
+    expect(pair.messages('b').map((m) => m.data.length)).toEqual([5000]);
+  });
+
+  it('one side not offering: every packet keeps its checksum', () => {
+    const pair = new AssociationPair({ zeroChecksum: true }, undefined, { zeroChecksum: false });
+    pair.a.connect(0);
+    pair.run(100);
+    pair.a.send({ streamId: 0, ppid: 53, data: new Uint8Array(5000).fill(1), unordered: false });
+    pair.b.send({ streamId: 1, ppid: 53, data: new Uint8Array(100).fill(2), unordered: false });
+    pair.run(1000);
+    expect([...pair.sent.a, ...pair.sent.b].every((packet) => checksum(packet) !== 0)).toBe(true);
+    expect(pair.messages('b')).toHaveLength(1);
+    expect(pair.messages('a')).toHaveLength(1);
+  });
+
+  it('a zero checksum is refused by an endpoint that did not offer it', () => {
+    const pair = new AssociationPair({ zeroChecksum: false });
+    pair.a.connect(0);
+    pair.run(100);
+    const dropped = pair.b.stats.droppedPackets;
+    pair.a.send({ streamId: 0, ppid: 53, data: new Uint8Array(10).fill(1), unordered: false });
+    const packet = pair.a.pollTransmit() as Uint8Array;
+    packet.fill(0, 8, 12);
+    pair.b.handleDatagram(packet, pair.now);
+    expect(pair.b.stats.droppedPackets).toBe(dropped + 1);
+  });
+});

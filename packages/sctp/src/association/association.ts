@@ -77,6 +77,8 @@ export class SctpAssociation {
   #tcb: DataPath | undefined;
   readonly #t2 = new RetransmissionTimer();
   #now = 0;
+  /** Something may be due to send: built at the next `pollTransmit`. */
+  #dirty = false;
 
   constructor(options: SctpAssociationOptions = {}) {
     this.options = resolveSctpOptions(options);
@@ -126,7 +128,7 @@ export class SctpAssociation {
     this.#now = now;
     this.#sendQueue.enqueue(message, now);
     this.#tcb?.queued(message.streamId);
-    this.#flush(this.#now);
+    this.#dirty = true;
   }
 
   /** Bytes queued on a stream by `send` and not yet handed to the network. */
@@ -143,7 +145,7 @@ export class SctpAssociation {
     if (tcb === undefined) return;
     this.#now = now;
     tcb.resetStream(streamId);
-    this.#flush(this.#now);
+    this.#dirty = true;
   }
 
   /** Graceful shutdown (§9.2): once everything queued is acknowledged, SHUTDOWN. */
@@ -155,7 +157,7 @@ export class SctpAssociation {
     }
     this.#state = 'shutdown-pending';
     this.#sendShutdownStep();
-    this.#flush(now);
+    this.#dirty = true;
   }
 
   /** Aborts at once (§9.1): ABORT with a user-initiated-abort cause. */
@@ -166,7 +168,16 @@ export class SctpAssociation {
     this.#close('aborted', reason);
   }
 
+  /**
+   * The next packet to send. Packets are built here, from everything the inputs since the last
+   * call made due: a burst of received packets handled together gets one SACK (§6.2), and
+   * messages sent together share packets (§6.10). Call it until undefined, then `pollTimeout`.
+   */
   pollTransmit(): Uint8Array | undefined {
+    if (this.#dirty) {
+      this.#dirty = false;
+      this.#flush(this.#now);
+    }
     return this.#transmits.shift();
   }
 
@@ -214,7 +225,7 @@ export class SctpAssociation {
       this.#close('aborted', unreachable);
       return;
     }
-    this.#flush(now);
+    this.#dirty = true;
   }
 
   /** One received SCTP packet (the payload of one DTLS record). */
@@ -239,7 +250,12 @@ export class SctpAssociation {
 
   /** The checksum, ports and, for the common case, the verification tag (§8.5). */
   #accept(packet: Uint8Array): boolean {
-    if (packet.length < 16 || !verifyChecksum(packet)) return false;
+    if (packet.length < 16) return false;
+    // RFC 9653 §5.3: having offered zero checksums, a packet with one is accepted unverified
+    // (DTLS authenticated it); any other checksum must be right.
+    if (!(this.options.zeroChecksum && hasZeroChecksum(packet)) && !verifyChecksum(packet)) {
+      return false;
+    }
     const header = this.#header;
     readCommonHeader(packet, header);
     return (
@@ -358,9 +374,15 @@ export class SctpAssociation {
   /** An INIT: answer with an INIT-ACK, keeping no state (§5.1, §5.2.1, §5.2.2). */
   #onInit(init: InitChunk, now: number): void {
     const initAck = this.#setup.initAckFor(init, this.#tcb, now);
-    this.#builder.setVerificationTag(init.initiateTag);
-    this.#builder.addChunk(initAck);
-    this.#builder.flush();
+    const builder = this.#builder;
+    const zeroChecksum = builder.zeroChecksum;
+    // RFC 9653 §5.2: an INIT-ACK always carries the real checksum (a restarted peer may not
+    // have offered zero checksums).
+    builder.setVerificationTag(init.initiateTag);
+    builder.zeroChecksum = false;
+    builder.addChunk(initAck);
+    builder.flush();
+    builder.zeroChecksum = zeroChecksum;
   }
 
   #onInitAck(initAck: InitChunk, now: number): void {
@@ -424,6 +446,8 @@ export class SctpAssociation {
       },
       now,
     );
+    // RFC 9653 §5.2: zero checksums once both sides offered them (over DTLS).
+    this.#builder.zeroChecksum = this.options.zeroChecksum && peer.zeroChecksum;
     this.#state = 'established';
     this.#events.push({ type: 'established' });
   }
@@ -444,7 +468,7 @@ export class SctpAssociation {
 
   #afterInput(now: number): void {
     this.#tcb?.endOfPacket(now);
-    this.#flush(now);
+    this.#dirty = true;
   }
 
   /** Writes every chunk that is due into packets (§6.10: control chunks before DATA). */
@@ -504,9 +528,14 @@ export class SctpAssociation {
     if (this.#state === 'closed' && this.#tcb === undefined && outcome === 'closed') return;
     this.#state = 'closed';
     this.#tcb = undefined;
+    this.#builder.zeroChecksum = false;
     this.#setup.finished();
     this.#t2.stop();
     this.#control.length = 0;
     this.#events.push(outcome === 'closed' ? { type: 'closed' } : { type: 'aborted', reason });
   }
+}
+
+function hasZeroChecksum(packet: Uint8Array): boolean {
+  return packet[8] === 0 && packet[9] === 0 && packet[10] === 0 && packet[11] === 0;
 }

@@ -299,9 +299,10 @@ export class DataPath {
   #writeNewData(now: number): void {
     const maxPayload = this.#builder.maxDataPayload;
     const queue = this.#sendQueue;
-    // §6.1 Max.Burst: at most this many packets of new data at once.
-    let budget = this.outstanding.maxBurst * this.#options.mtu;
-    while (budget > 0) {
+    // §6.1 D's Max.Burst is not applied: SACKs come one per received burst here (see
+    // `SctpAssociation.pollTransmit`), each acknowledging many packets, and four packets per
+    // SACK would cap the rate; the congestion window alone bounds what is in flight.
+    for (;;) {
       const size = queue.nextChunkSize(maxPayload, now);
       if (size === 0 || !this.outstanding.canSend(size)) break;
       const chunk = queue.nextChunk(maxPayload, this.#nextTsn, now);
@@ -310,7 +311,6 @@ export class DataPath {
       this.outstanding.sent(chunk, now);
       this.#writeChunk(chunk);
       this.#touchedStreams.add(chunk.streamId);
-      budget -= chunk.payload.length;
     }
   }
 

@@ -8,6 +8,7 @@
 import { getCryptoBackend } from '@typertc/common';
 import {
   ChunkType,
+  EDMID_DTLS,
   encodeInitAckChunk,
   encodeInitChunk,
   findParameter,
@@ -15,7 +16,9 @@ import {
   type InitChunk,
   ParameterType,
   parseSupportedExtensions,
+  parseZeroChecksumAcceptable,
   supportedExtensionsParameter,
+  zeroChecksumAcceptableParameter,
 } from '../packet/index.js';
 import type { ResolvedSctpOptions } from './options.js';
 import type { CookieContents, StateCookies } from './state-cookie.js';
@@ -32,11 +35,15 @@ export function randomUint32(nonZero: boolean): number {
   return nonZero && unsigned === 0 ? 1 : unsigned;
 }
 
-/** What an endpoint says it supports: FORWARD-TSN (RFC 3758 §3.1) and RE-CONFIG (RFC 6525). */
-function extensionParameters() {
+/**
+ * What an endpoint says it supports: FORWARD-TSN (RFC 3758 §3.1), RE-CONFIG (RFC 6525) and,
+ * over DTLS, zero checksums (RFC 9653 §5.1).
+ */
+function extensionParameters(options: ResolvedSctpOptions) {
   return [
     forwardTsnSupportedParameter(),
     supportedExtensionsParameter([ChunkType.forwardTsn, ChunkType.reconfig]),
+    ...(options.zeroChecksum ? [zeroChecksumAcceptableParameter(EDMID_DTLS)] : []),
   ];
 }
 
@@ -53,15 +60,21 @@ export function encodeInit(options: ResolvedSctpOptions, local: LocalInit): Uint
     outboundStreams: options.streams,
     inboundStreams: options.streams,
     initialTsn: local.initialTsn,
-    parameters: extensionParameters(),
+    parameters: extensionParameters(options),
   });
 }
 
 /** What the peer's INIT or INIT-ACK says it supports. */
-export function peerExtensions(init: InitChunk): { forwardTsn: boolean; reconfig: boolean } {
+export function peerExtensions(init: InitChunk): {
+  forwardTsn: boolean;
+  reconfig: boolean;
+  zeroChecksum: boolean;
+} {
   const supported = findParameter(init.parameters, ParameterType.supportedExtensions);
   const chunks = supported === undefined ? [] : parseSupportedExtensions(supported);
+  const zero = findParameter(init.parameters, ParameterType.zeroChecksumAcceptable);
   return {
+    zeroChecksum: zero !== undefined && parseZeroChecksumAcceptable(zero) === EDMID_DTLS,
     forwardTsn:
       findParameter(init.parameters, ParameterType.forwardTsnSupported) !== undefined ||
       chunks.includes(ChunkType.forwardTsn),
@@ -94,6 +107,7 @@ export function encodeInitAck(
     peerTieTag: tieTags.peer,
     peerForwardTsn: supports.forwardTsn,
     peerReconfig: supports.reconfig,
+    peerZeroChecksum: supports.zeroChecksum,
     createdAt: now,
   };
   return encodeInitAckChunk({
@@ -104,7 +118,7 @@ export function encodeInitAck(
     initialTsn: local.initialTsn,
     parameters: [
       { type: ParameterType.stateCookie, value: cookies.create(contents) },
-      ...extensionParameters(),
+      ...extensionParameters(options),
     ],
   });
 }
@@ -115,6 +129,8 @@ export interface PeerInit {
   readonly initialTsn: number;
   readonly advertisedReceiverWindow: number;
   readonly forwardTsn: boolean;
+  /** RFC 9653: the peer accepts zero checksums over DTLS. */
+  readonly zeroChecksum: boolean;
 }
 
 /** The peer as its INIT-ACK describes it (we sent the INIT). */
@@ -124,6 +140,7 @@ export function peerFromInit(init: InitChunk): PeerInit {
     initialTsn: init.initialTsn,
     advertisedReceiverWindow: init.advertisedReceiverWindow,
     forwardTsn: peerExtensions(init).forwardTsn,
+    zeroChecksum: peerExtensions(init).zeroChecksum,
   };
 }
 
@@ -134,6 +151,7 @@ export function peerFromCookie(cookie: CookieContents): PeerInit {
     initialTsn: cookie.peerInitialTsn,
     advertisedReceiverWindow: cookie.peerReceiverWindow,
     forwardTsn: cookie.peerForwardTsn,
+    zeroChecksum: cookie.peerZeroChecksum,
   };
 }
 

@@ -36,6 +36,12 @@ export interface SctpAssociationOptions {
   readonly maxRetransmissions?: number;
   /** Max.Init.Retransmits (RFC 9260 §16); default 8. */
   readonly maxInitRetransmissions?: number;
+  /**
+   * RFC 9653: the packets travel inside DTLS (RFC 8261), whose authentication covers more than
+   * the CRC-32c, so offer to skip the checksum, and skip it when the peer offers too. Only for
+   * a DTLS transport; default false.
+   */
+  readonly zeroChecksum?: boolean;
 }
 
 export interface ResolvedSctpOptions {
@@ -52,6 +58,7 @@ export interface ResolvedSctpOptions {
   readonly heartbeatIntervalMs: number;
   readonly maxRetransmissions: number;
   readonly maxInitRetransmissions: number;
+  readonly zeroChecksum: boolean;
 }
 
 function positiveInteger(name: string, value: number, min: number, max: number): number {
@@ -84,6 +91,7 @@ export function resolveSctpOptions(options: SctpAssociationOptions): ResolvedSct
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 30_000,
     maxRetransmissions: options.maxRetransmissions ?? 10,
     maxInitRetransmissions: options.maxInitRetransmissions ?? 8,
+    zeroChecksum: options.zeroChecksum ?? false,
   };
 }
 

@@ -1,7 +1,12 @@
 /**
- * Bundling (RFC 9260 §6.10): chunks are written one after another into one buffer of the path
- * MTU behind the common header, and each finished packet gets its CRC-32c (§6.8). Control
- * chunks come first and DATA after (§6.10: control chunks before DATA in a bundle).
+ * Bundling (RFC 9260 §6.10): chunks are written one after another behind the common header
+ * into packets of at most the path MTU, and each finished packet gets its CRC-32c (§6.8) — or,
+ * when both sides agreed to it over DTLS, a zero checksum (RFC 9653). Control chunks come first
+ * and DATA after (§6.10).
+ *
+ * Packets are written straight into an arena (a 64 KiB block) and handed out as views of it, so
+ * a packet costs no allocation and no copy; a new arena is taken when one is full, and an old
+ * one lives as long as a view of it does.
  */
 
 import {
@@ -15,13 +20,21 @@ import {
   writeSackChunk,
 } from '../packet/index.js';
 
+const ARENA_SIZE = 64 * 1024;
+
 export class PacketBuilder {
-  readonly #buffer: Uint8Array;
+  readonly #mtu: number;
   readonly #packets: { push(packet: Uint8Array): void };
+  readonly #sourcePort: number;
+  readonly #destinationPort: number;
+  #arena: Uint8Array;
+  /** Where the packet being built starts in the arena. */
+  #start = 0;
+  /** Its length so far; 0 when none is open. */
   #length = 0;
-  #sourcePort: number;
-  #destinationPort: number;
   #verificationTag = 0;
+  /** RFC 9653: send a zero checksum instead of the CRC-32c. */
+  zeroChecksum = false;
 
   constructor(
     mtu: number,
@@ -29,25 +42,21 @@ export class PacketBuilder {
     destinationPort: number,
     out: { push(packet: Uint8Array): void },
   ) {
-    this.#buffer = new Uint8Array(mtu);
+    this.#mtu = mtu;
+    this.#arena = new Uint8Array(Math.max(ARENA_SIZE, mtu));
     this.#sourcePort = sourcePort;
     this.#destinationPort = destinationPort;
     this.#packets = out;
   }
 
-  /** Bytes left for chunks in the packet being built (a whole MTU if none is open). */
-  get room(): number {
-    return this.#buffer.length - (this.#length === 0 ? COMMON_HEADER_LENGTH : this.#length);
-  }
-
   /** The largest user data a DATA chunk can carry in an empty packet. */
   get maxDataPayload(): number {
-    return this.#buffer.length - COMMON_HEADER_LENGTH - dataChunkSize(0);
+    return this.#mtu - COMMON_HEADER_LENGTH - dataChunkSize(0);
   }
 
   /** Whether a chunk of `length` bytes fits a packet at all (answers echoing the peer may not). */
   fits(length: number): boolean {
-    return length <= this.#buffer.length - COMMON_HEADER_LENGTH;
+    return length <= this.#mtu - COMMON_HEADER_LENGTH;
   }
 
   /** Packets from here on carry `verificationTag` (the peer's Initiate Tag, or 0 for INIT). */
@@ -58,14 +67,14 @@ export class PacketBuilder {
 
   /** An encoded chunk (padded); a new packet is started if it does not fit this one. */
   addChunk(chunk: Uint8Array): void {
-    this.#reserve(chunk.length);
-    this.#buffer.set(chunk, this.#length);
+    const at = this.#reserve(chunk.length);
+    this.#arena.set(chunk, at);
     this.#length += chunk.length;
   }
 
   addData(fields: Readonly<DataChunkFields>): void {
-    this.#reserve(dataChunkSize(fields.userData.length));
-    this.#length = writeDataChunk(this.#buffer, this.#length, fields);
+    const at = this.#reserve(dataChunkSize(fields.userData.length));
+    this.#length = writeDataChunk(this.#arena, at, fields) - this.#start;
   }
 
   addSack(
@@ -77,10 +86,10 @@ export class PacketBuilder {
     duplicates: readonly number[],
     duplicateCount: number,
   ): void {
-    this.#reserve(sackChunkLength(gapCount, duplicateCount));
-    this.#length = writeSackChunk(
-      this.#buffer,
-      this.#length,
+    const at = this.#reserve(sackChunkLength(gapCount, duplicateCount));
+    const end = writeSackChunk(
+      this.#arena,
+      at,
       cumulativeTsnAck,
       advertisedReceiverWindow,
       gapStarts,
@@ -89,27 +98,38 @@ export class PacketBuilder {
       duplicates,
       duplicateCount,
     );
+    this.#length = end - this.#start;
   }
 
   /** Closes the packet being built, if any, into the output list. */
   flush(): void {
-    if (this.#length <= COMMON_HEADER_LENGTH) return;
-    const packet = this.#buffer.slice(0, this.#length);
-    writeChecksum(packet);
+    if (this.#length <= COMMON_HEADER_LENGTH) {
+      this.#length = 0;
+      return;
+    }
+    const packet = this.#arena.subarray(this.#start, this.#start + this.#length);
+    if (!this.zeroChecksum) writeChecksum(packet);
     this.#packets.push(packet);
+    this.#start += this.#length;
     this.#length = 0;
   }
 
-  #reserve(size: number): void {
-    if (this.#length !== 0 && this.#length + size > this.#buffer.length) this.flush();
+  /** Makes room for `size` bytes in an open packet; returns where they go in the arena. */
+  #reserve(size: number): number {
+    if (this.#length !== 0 && this.#length + size > this.#mtu) this.flush();
     if (this.#length === 0) {
+      if (this.#start + this.#mtu > this.#arena.length) {
+        this.#arena = new Uint8Array(this.#arena.length);
+        this.#start = 0;
+      }
       writeCommonHeader(
-        this.#buffer,
+        this.#arena.subarray(this.#start, this.#start + COMMON_HEADER_LENGTH),
         this.#sourcePort,
         this.#destinationPort,
         this.#verificationTag,
       );
       this.#length = COMMON_HEADER_LENGTH;
     }
+    return this.#start + this.#length;
   }
 }

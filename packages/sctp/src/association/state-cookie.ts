@@ -25,6 +25,8 @@ export interface CookieContents {
   /** RFC 3758 §3.3 and RFC 6525 §4.1: what the peer's INIT said it supports. */
   readonly peerForwardTsn: boolean;
   readonly peerReconfig: boolean;
+  /** RFC 9653: the peer's INIT accepted zero checksums over DTLS. */
+  readonly peerZeroChecksum: boolean;
   /** When the INIT-ACK was made, ms on the association's clock. */
   readonly createdAt: number;
 }
@@ -63,7 +65,10 @@ export class StateCookies {
     for (const [i, word] of words.entries()) view.setUint32(4 * i, word);
     view.setUint16(28, contents.peerOutboundStreams);
     view.setUint16(30, contents.peerInboundStreams);
-    cookie[32] = (contents.peerForwardTsn ? 1 : 0) | (contents.peerReconfig ? 2 : 0);
+    cookie[32] =
+      (contents.peerForwardTsn ? 1 : 0) |
+      (contents.peerReconfig ? 2 : 0) |
+      (contents.peerZeroChecksum ? 4 : 0);
     view.setFloat64(33, contents.createdAt);
     this.#key.mac(cookie.subarray(0, BODY_LENGTH), cookie.subarray(BODY_LENGTH));
     return cookie;
@@ -94,6 +99,7 @@ export class StateCookies {
         peerInboundStreams: view.getUint16(30),
         peerForwardTsn: (flags & 1) !== 0,
         peerReconfig: (flags & 2) !== 0,
+        peerZeroChecksum: (flags & 4) !== 0,
         createdAt,
       },
     };

@@ -375,7 +375,11 @@ export class RTCDataChannel extends EventTarget {
   #eventData(message: UserMessage): string | ArrayBuffer | Blob {
     if (!message.binary) return utf8Decoder.decode(message.data);
     if (this.#binaryType === 'blob') return new Blob([message.data]);
-    return message.data.slice().buffer;
+    // The association hands out messages it copied out of the packets: one that fills its own
+    // buffer can be given away as is.
+    const data = message.data;
+    const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+    return whole && data.buffer instanceof ArrayBuffer ? data.buffer : data.slice().buffer;
   }
 
   #handler<E extends Event>(type: string): EventHandler<E> {

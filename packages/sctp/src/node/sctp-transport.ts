@@ -50,7 +50,8 @@ export class SctpTransport {
 
   private constructor(options: SctpTransportOptions) {
     const { transport, role, remoteMaxMessageSize, scheduler, ...associationOptions } = options;
-    const association = new SctpAssociation(associationOptions);
+    // RFC 8261: this transport is DTLS, so offer zero checksums (RFC 9653) unless told not to.
+    const association = new SctpAssociation({ zeroChecksum: true, ...associationOptions });
     if (remoteMaxMessageSize !== undefined) {
       association.maxMessageSize = Math.min(association.maxMessageSize, remoteMaxMessageSize);
     }

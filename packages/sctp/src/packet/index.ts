@@ -71,6 +71,7 @@ export {
 } from './init-chunk.js';
 export {
   cookiePreservativeParameter,
+  EDMID_DTLS,
   encodeParameters,
   findParameter,
   forwardTsnSupportedParameter,
@@ -83,11 +84,13 @@ export {
   parseSupportedAddressTypes,
   parseSupportedExtensions,
   parseUnrecognizedParameter,
+  parseZeroChecksumAcceptable,
   supportedAddressTypesParameter,
   supportedExtensionsParameter,
   unrecognizedParameterAction,
   unrecognizedParameterParameter,
   writeParameters,
+  zeroChecksumAcceptableParameter,
 } from './parameters.js';
 export {
   type AddStreamsRequest,

@@ -35,6 +35,8 @@ export const ParameterType = {
   requestedHmacAlgorithm: 0x8004,
   /** RFC 4820 §3. */
   padding: 0x8005,
+  /** RFC 9653 §5.1: the sender accepts packets with a zero checksum. */
+  zeroChecksumAcceptable: 0x8001,
   /** RFC 5061 §4.2.7. */
   supportedExtensions: 0x8008,
   /** RFC 3758 §3.1. */
@@ -144,6 +146,30 @@ export function parseSupportedExtensions(parameter: Parameter): number[] {
 }
 
 /** RFC 4820 §3: `length` bytes of zeros, to make an INIT a given size. */
+/** RFC 9653 §7: the Error Detection Method that stands in for the checksum: DTLS. */
+export const EDMID_DTLS = 1;
+
+/** RFC 9653 §5.1: Zero Checksum Acceptable, with its Error Detection Method Identifier. */
+export function zeroChecksumAcceptableParameter(edmid: number): Parameter {
+  return {
+    type: ParameterType.zeroChecksumAcceptable,
+    value: Uint8Array.of(edmid >>> 24, edmid >>> 16, edmid >>> 8, edmid),
+  };
+}
+
+/** The EDMID of a Zero Checksum Acceptable parameter, or undefined if it is malformed. */
+export function parseZeroChecksumAcceptable(parameter: Parameter): number | undefined {
+  const v = parameter.value;
+  if (v.length !== 4) return undefined;
+  return (
+    (((v[0] as number) << 24) |
+      ((v[1] as number) << 16) |
+      ((v[2] as number) << 8) |
+      (v[3] as number)) >>>
+    0
+  );
+}
+
 export function paddingParameter(length: number): Parameter {
   checkUint('padding length', length, 0xffff - 4);
   return { type: ParameterType.padding, value: new Uint8Array(length) };

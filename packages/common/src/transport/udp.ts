@@ -7,7 +7,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { createLogger } from '../logger.js';
 import { BaseDatagramTransport } from './base.js';
 import type { AddressFamily, SocketAddress } from './datagram.js';
-import { formatSocketAddress } from './datagram.js';
+import { formatSocketAddress, sameSocketAddress } from './datagram.js';
 
 const log = createLogger('udp');
 
@@ -19,8 +19,8 @@ export interface UdpTransportOptions {
   /** Local port; default 0, an ephemeral port chosen by the OS. */
   readonly port?: number;
   /**
-   * Connects the transport: `send(data)` goes here, and datagrams from anywhere else are dropped
-   * and counted (`stats.droppedFromOthers`), as a connected UDP socket would.
+   * Connects the transport — and the socket (`connect(2)`): `send(data)` goes here without an
+   * address lookup per datagram, and datagrams from anywhere else are dropped by the kernel.
    */
   readonly remote?: SocketAddress;
   readonly receiveBufferSize?: number;
@@ -48,8 +48,18 @@ export class UdpTransport extends BaseDatagramTransport {
       };
       socket.once('error', onBindError);
       socket.bind(options.port ?? 0, options.address, () => {
-        socket.off('error', onBindError);
-        resolve(new UdpTransport(socket, options.remote));
+        const remote = options.remote;
+        if (remote === undefined) {
+          socket.off('error', onBindError);
+          resolve(new UdpTransport(socket, undefined));
+          return;
+        }
+        // A connected socket sends without an address lookup per datagram (Node resolves even
+        // a literal asynchronously), and the kernel filters other senders too.
+        socket.connect(remote.port, remote.address, () => {
+          socket.off('error', onBindError);
+          resolve(new UdpTransport(socket, remote));
+        });
       });
     });
   }
@@ -75,7 +85,9 @@ export class UdpTransport extends BaseDatagramTransport {
   }
 
   protected override transmit(data: Uint8Array, destination: SocketAddress): void {
-    this.#socket.send(data, destination.port, destination.address);
+    const remote = this.remoteAddress;
+    if (remote !== undefined && sameSocketAddress(destination, remote)) this.#socket.send(data);
+    else this.#socket.send(data, destination.port, destination.address);
   }
 
   protected override release(): void {

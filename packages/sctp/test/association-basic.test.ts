@@ -88,3 +88,30 @@ describe('zero checksums over DTLS (RFC 9653)', () => {
     expect(pair.b.stats.droppedPackets).toBe(dropped + 1);
   });
 });
+
+describe('message sizes', () => {
+  it('carries a 16 MiB message when maxMessageSize allows it (the window grows to hold it)', () => {
+    const size = 16 * 1024 * 1024;
+    const pair = new AssociationPair({ maxMessageSize: size });
+    expect(pair.b.options.receiveWindow).toBeGreaterThanOrEqual(size);
+    pair.a.connect(0);
+    pair.run(100);
+    const big = new Uint8Array(size);
+    for (let i = 0; i < size; i += 4096) big[i] = (i >>> 12) & 0xff;
+    pair.a.send({ streamId: 0, ppid: 53, data: big, unordered: false });
+    pair.run(120_000, () => pair.messages('b').length === 1);
+    const [message] = pair.messages('b');
+    expect(message?.data.length).toBe(size);
+    // Compared as bytes: a deep equality of 16 Mi elements would need gigabytes.
+    expect(Buffer.compare(message?.data ?? new Uint8Array(0), big)).toBe(0);
+  });
+
+  it('refuses a message over maxMessageSize with SctpError', () => {
+    const pair = new AssociationPair({ maxMessageSize: 1000 });
+    pair.a.connect(0);
+    pair.run(100);
+    expect(() =>
+      pair.a.send({ streamId: 0, ppid: 53, data: new Uint8Array(1001), unordered: false }),
+    ).toThrow(expect.objectContaining({ code: 'SCTP_MESSAGE_TOO_LARGE' }));
+  });
+});

@@ -142,6 +142,53 @@ export function withBackend<T>(backend: CryptoBackend, run: () => T): T {
   }
 }
 
+/** Calls made to a backend's keyed AES objects (see `countingBackend`). */
+export interface AesCalls {
+  /** `encryptBlocks` calls of its AES-ECB objects. */
+  ecb: number;
+  /** `seal` and `open` calls of its AES-GCM objects. */
+  gcm: number;
+}
+
+/**
+ * `backend` with the calls to its AES-ECB and AES-GCM objects counted in `calls`: which of the
+ * backend's primitives a record cipher made under it runs on, and how often per record.
+ */
+export function countingBackend(backend: CryptoBackend): {
+  backend: CryptoBackend;
+  calls: AesCalls;
+} {
+  const calls: AesCalls = { ecb: 0, gcm: 0 };
+  const counting: CryptoBackend = {
+    ...backend,
+    aesEcb(key) {
+      const ecb = backend.aesEcb(key);
+      return {
+        keyLength: ecb.keyLength,
+        encryptBlocks(input, out) {
+          calls.ecb++;
+          return ecb.encryptBlocks(input, out);
+        },
+      };
+    },
+    aesGcm(key) {
+      const gcm = backend.aesGcm(key);
+      return {
+        keyLength: gcm.keyLength,
+        seal(nonce, plaintext, aad, out) {
+          calls.gcm++;
+          return gcm.seal(nonce, plaintext, aad, out);
+        },
+        open(nonce, sealed, aad, out) {
+          calls.gcm++;
+          return gcm.open(nonce, sealed, aad, out);
+        },
+      };
+    },
+  };
+  return { backend: counting, calls };
+}
+
 export function seal(
   cipher: RecordCipher,
   fields: Fields,

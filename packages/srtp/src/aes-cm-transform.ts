@@ -5,11 +5,9 @@
  * rest encrypted, then E || SRTCP index and the tag over all of that.
  */
 
-import type { CryptoBackend } from '@typertc/common';
-import { writeU32BE } from '@typertc/common';
+import { type CryptoBackend, CryptoKernel, writeU32BE } from '@typertc/common';
 import { SrtpAuthError } from './errors.js';
 import { HmacSha1 } from './hmac-sha1.js';
-import { SrtpKernel } from './kernel/kernel.js';
 import type { SrtpSessionKeys } from './key-derivation.js';
 import { AES_CM_LAYOUT, CounterKeystream, type KeystreamCache } from './keystream.js';
 import type { SrtpTransform } from './transform.js';
@@ -23,7 +21,7 @@ const RTCP_CLEAR = 8;
  * out: two 1.2 kB copies cost less than one pass of XOR in JavaScript.
  */
 export class AesCmTransform implements SrtpTransform {
-  private readonly kernel = new SrtpKernel();
+  private readonly kernel = new CryptoKernel();
   private readonly rtpKeystream: CounterKeystream;
   private readonly rtcpKeystream: CounterKeystream;
   private readonly rtpAuth: HmacSha1;

@@ -8,15 +8,20 @@
  * node:crypto has no reusable GCM context, and a cipher object per packet costs several times
  * the cryptography. So GCM is assembled here from its parts (NIST SP 800-38D §7): the counter
  * blocks' AES comes from the backend's AES-ECB, a batch of packets at a time
- * (`CounterKeystream`), and GCTR's XOR and GHASH run in the kernel, over 4-bit multiplication
- * tables for H built once per key. Packets are copied into the kernel's packet region, sealed
- * or opened there, and copied out.
+ * (`CounterKeystream`), and GCTR's XOR and GHASH run in the crypto kernel of @typertc/common,
+ * over 4-bit multiplication tables for H built once per key. Packets are copied into the
+ * kernel's packet region, sealed or opened there, and copied out.
  */
 
-import { AES_BLOCK_LENGTH, type CryptoBackend, writeU32BE } from '@typertc/common';
+import {
+  AES_BLOCK_LENGTH,
+  type CryptoBackend,
+  CryptoKernel,
+  GHASH_TABLE_LENGTH,
+  writeGhashTable,
+  writeU32BE,
+} from '@typertc/common';
 import { SrtpAuthError } from './errors.js';
-import { GHASH_TABLE_LENGTH, writeGhashTable } from './kernel/ghash-table.js';
-import { SrtpKernel } from './kernel/kernel.js';
 import type { SrtpSessionKeys } from './key-derivation.js';
 import { AES_GCM_LAYOUT, CounterKeystream, type KeystreamCache } from './keystream.js';
 import type { SrtpTransform } from './transform.js';
@@ -37,7 +42,7 @@ interface GcmKey {
 export class AesGcmTransform implements SrtpTransform {
   readonly srtpTagLength = TAG;
   readonly srtcpTagLength = TAG;
-  private readonly kernel = new SrtpKernel();
+  private readonly kernel = new CryptoKernel();
   private readonly rtp: GcmKey;
   private readonly rtcp: GcmKey;
   /** SRTCP associated data: 8 header bytes and the index word (RFC 7714 §9.1). */

@@ -14,6 +14,7 @@
 import {
   BufferOverflowError,
   type CryptoBackend,
+  cryptoKernelAvailable,
   getCryptoBackend,
   readU16BE,
   readU32BE,
@@ -25,6 +26,7 @@ import { type SrtpCounters, zeroCounters } from './counters.js';
 import {
   SrtpAuthError,
   SrtpConfigError,
+  SrtpError,
   SrtpKeyExhaustedError,
   SrtpParseError,
   SrtpReplayError,
@@ -144,6 +146,13 @@ export class SrtpContext {
         keyLength,
         saltLength,
         authKeyLength,
+      );
+    }
+    // Both transforms run on the crypto kernel (@typertc/common); SRTP has no other path.
+    if (!cryptoKernelAvailable()) {
+      throw new SrtpError(
+        'SRTP needs WebAssembly with SIMD (Node 20 has it unless run with --jitless)',
+        'SRTP_NO_WEBASSEMBLY',
       );
     }
     this.transform =

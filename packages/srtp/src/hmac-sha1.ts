@@ -10,14 +10,13 @@
  * where a second backend call would cost more in call overhead than the hashing.
  */
 
-import type { CryptoBackend } from '@typertc/common';
-import { PAD_LENGTH, type SrtpKernel } from './kernel/kernel.js';
+import { type CryptoBackend, type CryptoKernel, KERNEL_PAD_LENGTH } from '@typertc/common';
 
 const DIGEST = 20;
 /** FIPS 180-4 §5.3.1: the initial SHA-1 hash value. */
 const SHA1_INITIAL = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
 /** Bits hashed by the outer hash: the K ^ opad block and the inner digest. */
-const OUTER_MESSAGE_BITS = (PAD_LENGTH + DIGEST) * 8;
+const OUTER_MESSAGE_BITS = (KERNEL_PAD_LENGTH + DIGEST) * 8;
 /** Kernel scratch: outer state (20), outer block (64), schedule (320), MAC (20). */
 const STATE_AT = 0;
 const BLOCK_AT = 32;
@@ -27,7 +26,7 @@ const SCRATCH = MAC_AT + 32;
 
 export class HmacSha1 {
   /** K ^ ipad, copied in front of the packet region when another key's is there. */
-  private readonly innerPad = new Uint8Array(PAD_LENGTH);
+  private readonly innerPad = new Uint8Array(KERNEL_PAD_LENGTH);
   /** SHA-1 state after the K ^ opad block, as five little-endian words. */
   private readonly outerState: number;
   /** The outer hash's second and last block: the inner digest, then its fixed padding. */
@@ -40,7 +39,7 @@ export class HmacSha1 {
 
   constructor(
     private readonly backend: CryptoBackend,
-    private readonly kernel: SrtpKernel,
+    private readonly kernel: CryptoKernel,
     key: Uint8Array,
   ) {
     const scratch = kernel.allocate(SCRATCH);
@@ -51,7 +50,7 @@ export class HmacSha1 {
     this.digestView = kernel.bytes.subarray(this.outerBlock, this.outerBlock + DIGEST);
     const memory = new DataView(kernel.bytes.buffer);
     // RFC 2104 §2: keys up to B bytes are zero-padded; SRTP's are 20 bytes (RFC 3711 §5.2).
-    for (let i = 0; i < PAD_LENGTH; i++) {
+    for (let i = 0; i < KERNEL_PAD_LENGTH; i++) {
       const k = i < key.length ? (key[i] as number) : 0;
       this.innerPad[i] = k ^ 0x36;
       memory.setUint8(this.outerBlock + i, k ^ 0x5c);
@@ -75,7 +74,7 @@ export class HmacSha1 {
   compute(length: number): void {
     const kernel = this.kernel;
     if (kernel.padOwner !== this) {
-      kernel.bytes.set(this.innerPad, kernel.data - PAD_LENGTH);
+      kernel.bytes.set(this.innerPad, kernel.data - KERNEL_PAD_LENGTH);
       kernel.padOwner = this;
     }
     if (this.digestView.buffer !== kernel.bytes.buffer) {

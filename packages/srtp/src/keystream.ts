@@ -15,8 +15,12 @@
  * (reordering, retransmission) is computed on its own; one past it starts the next batch.
  */
 
-import { AES_BLOCK_LENGTH, type AesEcbCipher, type CryptoBackend } from '@typertc/common';
-import type { SrtpKernel } from './kernel/kernel.js';
+import {
+  AES_BLOCK_LENGTH,
+  type AesEcbCipher,
+  type CryptoBackend,
+  type CryptoKernel,
+} from '@typertc/common';
 
 /** Packets per batch: enough to amortize the ECB call, small enough to keep per-SSRC memory low. */
 const BATCH_PACKETS = 16;
@@ -51,7 +55,7 @@ export class CounterKeystream {
 
   constructor(
     backend: CryptoBackend,
-    private readonly kernel: SrtpKernel,
+    private readonly kernel: CryptoKernel,
     key: Uint8Array,
     private readonly salt: Uint8Array,
     private readonly layout: CounterLayout,

@@ -4,12 +4,19 @@
  * fail is a wrong vector.
  */
 
-import { cryptoBackends, fromHex, readU16BE, readU32BE, toHex } from '@typertc/common';
+import {
+  CryptoKernel,
+  cryptoBackends,
+  fromHex,
+  GHASH_TABLE_LENGTH,
+  readU16BE,
+  readU32BE,
+  toHex,
+  writeGhashTable,
+} from '@typertc/common';
 import { conformanceTag, loadVectors, type Vector } from '@typertc/common/testing';
 import { describe, expect, it } from 'vitest';
 import { SrtpContext } from '../src/context.js';
-import { GHASH_TABLE_LENGTH, writeGhashTable } from '../src/kernel/ghash-table.js';
-import { SrtpKernel } from '../src/kernel/kernel.js';
 import { deriveSessionKey, SRTP_LABEL } from '../src/key-derivation.js';
 import { AES_CM_LAYOUT, AES_GCM_LAYOUT, CounterKeystream } from '../src/keystream.js';
 import type { SrtpProfile } from '../src/profiles.js';
@@ -55,7 +62,7 @@ for (const backend of cryptoBackends) {
         it(`${file.title}: ${vector.description}`, ({ task }) => {
           task.meta.conformance = conformanceTag(file, vector, backend.name);
           if (vector.kind === 'keystream') {
-            const kernel = new SrtpKernel();
+            const kernel = new CryptoKernel();
             const generator = new CounterKeystream(
               backend,
               kernel,
@@ -115,7 +122,7 @@ for (const backend of cryptoBackends) {
           // this drives its GCM parts directly: the keystream's J0 block for (SSRC, ROC 0, SEQ)
           // and the kernel's GHASH.
           const key = fromHex(vector.key);
-          const kernel = new SrtpKernel();
+          const kernel = new CryptoKernel();
           const keystream = new CounterKeystream(
             backend,
             kernel,

@@ -1,5 +1,7 @@
 /**
- * Crypto backends: the interface, both implementations, and the process-wide choice of one.
+ * Crypto backends: the interface, both implementations, and the process-wide choice of one;
+ * and the WebAssembly kernel that SRTP and DTLS records build their hot paths on around a
+ * backend's AES (`kernel/`).
  *
  * Protocol code asks `getCryptoBackend()` for the backend when it sets up keys (an SRTP context,
  * a DTLS epoch) and keeps the keyed objects it gets; changing the backend later affects objects
@@ -11,6 +13,15 @@ import { nobleCrypto } from './noble.js';
 import { nodeCrypto } from './node.js';
 
 export * from './backend.js';
+export { KernelAesGcm } from './kernel/aes-gcm.js';
+export { GHASH_TABLE_LENGTH, writeGhashTable } from './kernel/ghash-table.js';
+export {
+  CryptoKernel,
+  cryptoKernelAvailable,
+  KERNEL_PAD_LENGTH,
+  type KernelExports,
+  type KernelMemory,
+} from './kernel/kernel.js';
 export { nobleCrypto } from './noble.js';
 export { nodeCrypto } from './node.js';
 

@@ -3,6 +3,11 @@
  * (RFC 7905 §2), as DTLS 1.2 uses them. Both authenticate the 13-byte additional data
  * `epoch || sequence_number || type || version || length` (RFC 6347 §4.1.2.1) and append a
  * 16-byte tag; they differ in how the 12-byte nonce is made.
+ *
+ * AES-GCM runs on the crypto kernel of @typertc/common (`KernelAesGcm`: one backend AES-ECB
+ * call per record, GHASH and the XOR in WebAssembly) where WebAssembly is available, since
+ * node:crypto's AES-GCM creates a cipher object per record that costs more than the record's
+ * cryptography; elsewhere on the backend's `aesGcm`. Both produce the same bytes.
  */
 
 import {
@@ -11,7 +16,9 @@ import {
   type AeadCipher,
   AuthenticationError,
   CryptoParameterError,
+  cryptoKernelAvailable,
   getCryptoBackend,
+  KernelAesGcm,
 } from '@typertc/common';
 import {
   ADDITIONAL_DATA_LENGTH,
@@ -69,7 +76,8 @@ class GcmRecordCipher implements RecordCipher {
 
   constructor(key: Uint8Array, salt: Uint8Array) {
     checkLength('AES-GCM record salt', salt, GCM_SALT_LENGTH);
-    this.#aead = getCryptoBackend().aesGcm(key);
+    const backend = getCryptoBackend();
+    this.#aead = cryptoKernelAvailable() ? new KernelAesGcm(backend, key) : backend.aesGcm(key);
     this.#nonce.set(salt);
   }
 

@@ -1,17 +1,19 @@
 /**
  * One instance of the WebAssembly kernel (kernel.wat) and the layout of its memory: fixed slots
- * that transforms allocate when they are built (GHASH tables, SHA-1 states, scratch), then three
- * regions reused by every packet — the current packet's keystream, the packet itself (preceded
+ * that its user allocates when it is built (GHASH tables, IVs, SHA-1 states, scratch), then
+ * three regions reused by every packet or record — its keystream, the packet itself (preceded
  * by room for an HMAC K ^ ipad block, so the HMAC input is one contiguous range), and last the
  * counter blocks for the backend's AES-ECB, last so that growing them moves nothing else.
  *
- * Why WebAssembly: per packet, SRTP needs an XOR over the payload and (for GCM) GHASH — work
- * that JavaScript does at a fraction of SIMD speed and node:crypto offers only behind a cipher
- * object created per packet, which costs more than the work. Every context owns its instance
- * (64 KiB of memory to start), so contexts share nothing mutable.
+ * Why WebAssembly: per packet, SRTP and DTLS need an XOR over the payload and (for GCM) GHASH —
+ * work that JavaScript does at a fraction of SIMD speed and node:crypto offers only behind a
+ * cipher object created per message, which costs more than the work. An instance starts with
+ * 64 KiB of memory; each SRTP transform owns one, and all `KernelAesGcm`s (DTLS records) of a
+ * thread share one (aes-gcm.ts says why). The kernel runs with either crypto backend: AES stays
+ * in the backend.
  */
 
-import { SrtpError } from '../errors.js';
+import { TypeRtcError } from '../../errors.js';
 import { KERNEL_BASE64 } from './kernel-binary.js';
 
 /**
@@ -19,16 +21,18 @@ import { KERNEL_BASE64 } from './kernel-binary.js';
  * definitions leave WebAssembly to the DOM library, which this project does not load.
  */
 interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object, imports: object) => { readonly exports: object };
 }
 
-interface KernelMemory {
+export interface KernelMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
 
-interface KernelExports {
+/** The kernel's functions (see kernel.wat); every address is a byte offset into `memory`. */
+export interface KernelExports {
   readonly memory: KernelMemory;
   xor(dst: number, src: number, key: number, length: number): void;
   gcmSeal(
@@ -52,43 +56,55 @@ interface KernelExports {
 }
 
 /** Bytes of an HMAC-SHA1 key block (RFC 2104 §2, B = 64), kept in front of the packet region. */
-export const PAD_LENGTH = 64;
+export const KERNEL_PAD_LENGTH = 64;
 /** Room after each region for the kernel's 16-byte loads and an appended tag or ROC. */
 const SLACK = 64;
 const PAGE = 65536;
 /** Packet regions start large enough for any packet on a 1500-byte path. */
 const MIN_PACKET_CAPACITY = 2048;
 
-const wasm = (globalThis as unknown as { readonly WebAssembly?: WebAssemblyApi }).WebAssembly;
-let compiled: object | undefined;
+/** The WebAssembly API and the compiled module, shared by every instance. */
+interface LoadedKernel {
+  readonly wasm: WebAssemblyApi;
+  readonly module: object;
+}
 
-/** The kernel module, compiled on first use and shared by every instance. */
-function kernelModule(): object {
-  if (compiled === undefined) {
-    if (wasm === undefined) {
-      throw new SrtpError(
-        'SRTP needs WebAssembly with SIMD (Node 20 has it unless run with --jitless)',
-        'SRTP_NO_WEBASSEMBLY',
-      );
-    }
+/** Null where the kernel cannot run; undefined until first asked. */
+let loaded: LoadedKernel | null | undefined;
+
+/**
+ * The kernel module, compiled on first use; null without WebAssembly or its SIMD instructions
+ * (Node 20 has both, unless run with `--jitless`). The global is read then, not at import.
+ */
+function loadKernel(): LoadedKernel | null {
+  if (loaded === undefined) {
+    const wasm = (globalThis as unknown as { readonly WebAssembly?: WebAssemblyApi }).WebAssembly;
     const binary = Uint8Array.from(atob(KERNEL_BASE64), (char) => char.charCodeAt(0));
-    compiled = new wasm.Module(binary);
+    loaded = wasm?.validate(binary) ? { wasm, module: new wasm.Module(binary) } : null;
   }
-  return compiled;
+  return loaded;
+}
+
+/**
+ * Whether `CryptoKernel` can be instantiated here. Users with a fallback (DTLS records) choose
+ * with it; SRTP, which has none, refuses to start without it.
+ */
+export function cryptoKernelAvailable(): boolean {
+  return loadKernel() !== null;
 }
 
 function align16(value: number): number {
   return (value + 15) & ~15;
 }
 
-export class SrtpKernel {
+export class CryptoKernel {
   readonly exports: KernelExports;
   /** The whole memory; replaced when it grows. */
   bytes: Uint8Array;
   private countersAt = 0;
   private keystreamAt = 0;
   private dataAt = 0;
-  /** Whose K ^ ipad block is in front of the packet region now (see `HmacSha1`). */
+  /** Whose K ^ ipad block is in front of the packet region now (see srtp's `HmacSha1`). */
   padOwner: object | null = null;
 
   private fixedEnd = 0;
@@ -97,9 +113,16 @@ export class SrtpKernel {
   private dataView: Uint8Array;
   private paddedView: Uint8Array;
 
+  /** Throws `TypeRtcError` `NO_WEBASSEMBLY` where `cryptoKernelAvailable()` is false. */
   constructor() {
-    const module = kernelModule();
-    const instance = new (wasm as WebAssemblyApi).Instance(module, {});
+    const kernel = loadKernel();
+    if (kernel === null) {
+      throw new TypeRtcError(
+        'the crypto kernel needs WebAssembly with SIMD (Node 20 has it unless run with --jitless)',
+        'NO_WEBASSEMBLY',
+      );
+    }
+    const instance = new kernel.wasm.Instance(kernel.module, {});
     this.exports = instance.exports as unknown as KernelExports;
     this.bytes = new Uint8Array(this.exports.memory.buffer);
     this.dataView = this.bytes.subarray(0, 0);
@@ -117,7 +140,7 @@ export class SrtpKernel {
     return this.keystreamAt;
   }
 
-  /** Start of the packet region; the PAD_LENGTH bytes before it are the HMAC pad. */
+  /** Start of the packet region; the KERNEL_PAD_LENGTH bytes before it are the HMAC pad. */
   get data(): number {
     return this.dataAt;
   }
@@ -139,7 +162,7 @@ export class SrtpKernel {
     if (length <= this.packetCapacity) return;
     this.packetCapacity = Math.max(length, this.packetCapacity * 2);
     this.keystreamAt = this.fixedEnd;
-    this.dataAt = align16(this.keystreamAt + this.packetCapacity + SLACK + PAD_LENGTH);
+    this.dataAt = align16(this.keystreamAt + this.packetCapacity + SLACK + KERNEL_PAD_LENGTH);
     this.countersAt = align16(this.dataAt + this.packetCapacity + SLACK);
     this.padOwner = null;
     this.reserveTo(this.countersAt + this.counterCapacity * 16 + SLACK);
@@ -160,29 +183,26 @@ export class SrtpKernel {
     }
   }
 
+  /**
+   * `bytes.subarray(at, at + length)`, or `reuse` when it is that view already: per-packet
+   * callers keep the view they got and pass it back, so a repeated length allocates nothing.
+   */
+  view(at: number, length: number, reuse: Uint8Array): Uint8Array {
+    return reuse.byteOffset === at && reuse.length === length && reuse.buffer === this.bytes.buffer
+      ? reuse
+      : this.bytes.subarray(at, at + length);
+  }
+
   /** The packet region's first `length` bytes, as a view reused while the length repeats. */
   packet(length: number): Uint8Array {
-    if (
-      this.dataView.length !== length ||
-      this.dataView.byteOffset !== this.dataAt ||
-      this.dataView.buffer !== this.bytes.buffer
-    ) {
-      this.dataView = this.bytes.subarray(this.dataAt, this.dataAt + length);
-    }
+    this.dataView = this.view(this.dataAt, length, this.dataView);
     return this.dataView;
   }
 
   /** The HMAC pad and the packet region's first `length` bytes, likewise reused. */
   padded(length: number): Uint8Array {
-    const total = PAD_LENGTH + length;
-    const from = this.dataAt - PAD_LENGTH;
-    if (
-      this.paddedView.length !== total ||
-      this.paddedView.byteOffset !== from ||
-      this.paddedView.buffer !== this.bytes.buffer
-    ) {
-      this.paddedView = this.bytes.subarray(from, from + total);
-    }
+    const from = this.dataAt - KERNEL_PAD_LENGTH;
+    this.paddedView = this.view(from, KERNEL_PAD_LENGTH + length, this.paddedView);
     return this.paddedView;
   }
 }

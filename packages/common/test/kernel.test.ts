@@ -1,18 +1,22 @@
 import { createCipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { nodeCrypto, toHex } from '@typertc/common';
+import {
+  CryptoKernel,
+  GHASH_TABLE_LENGTH,
+  nodeCrypto,
+  toHex,
+  writeGhashTable,
+} from '@typertc/common';
 import { SeededRandom } from '@typertc/common/testing';
 import { describe, expect, it } from 'vitest';
 import { compileKernel } from '../scripts/compile-kernel.mjs';
-import { GHASH_TABLE_LENGTH, writeGhashTable } from '../src/kernel/ghash-table.js';
-import { SrtpKernel } from '../src/kernel/kernel.js';
-import { KERNEL_BASE64 } from '../src/kernel/kernel-binary.js';
+import { KERNEL_BASE64 } from '../src/crypto/kernel/kernel-binary.js';
 
 const random = new SeededRandom(0x5e7);
 
 describe('kernel binary', () => {
-  it('is kernel.wat compiled (run `npm run build:kernel -w @typertc/srtp` after editing it)', async () => {
-    const wat = readFileSync(new URL('../src/kernel/kernel.wat', import.meta.url), 'utf8');
+  it('is kernel.wat compiled (run `npm run build:kernel -w @typertc/common` after editing it)', async () => {
+    const wat = readFileSync(new URL('../src/crypto/kernel/kernel.wat', import.meta.url), 'utf8');
     const compiled = await compileKernel(wat);
     expect(Buffer.from(compiled).toString('base64')).toBe(KERNEL_BASE64);
   });
@@ -20,7 +24,7 @@ describe('kernel binary', () => {
 
 describe('xor', () => {
   it('XORs exactly `length` bytes, in place or not, leaving what follows alone', () => {
-    const kernel = new SrtpKernel();
+    const kernel = new CryptoKernel();
     const [src, key, dst] = [kernel.allocate(96), kernel.allocate(96), kernel.allocate(96)];
     const memory = kernel.bytes;
     for (let length = 0; length <= 50; length++) {
@@ -43,7 +47,7 @@ describe('xor', () => {
 
 describe('counterBlocks', () => {
   it('writes IV + i with a big-endian counter in the last two bytes, carrying into byte 14', () => {
-    const kernel = new SrtpKernel();
+    const kernel = new CryptoKernel();
     const iv = kernel.allocate(16);
     const out = kernel.allocate(16 * 300);
     const ivBytes = random.bytes(16);
@@ -81,7 +85,7 @@ function gcmKeystream(key: Uint8Array, iv: Uint8Array, blocks: number): Uint8Arr
 }
 
 describe('gcmSeal and gcmVerify', () => {
-  const kernel = new SrtpKernel();
+  const kernel = new CryptoKernel();
   const table = kernel.allocate(GHASH_TABLE_LENGTH);
   const aadAt = kernel.allocate(64);
   const aadLengths = [0, 1, 12, 15, 16, 17, 40];
@@ -169,7 +173,7 @@ describe('gcmSeal and gcmVerify', () => {
 
 describe('memory', () => {
   it('grows for large packets, keeping fixed slots and handing out views of the new memory', () => {
-    const kernel = new SrtpKernel();
+    const kernel = new CryptoKernel();
     const slot = kernel.allocate(16);
     kernel.bytes.set(Uint8Array.of(1, 2, 3), slot);
     const small = kernel.packet(10);

@@ -1,6 +1,6 @@
-;; The SRTP data-path kernel: the per-packet work around AES that node:crypto cannot do once per
-;; key. AES itself (the keystream, from counter blocks this kernel lays out) stays in the crypto
-;; backend; the inner SHA-1 of HMAC stays there too. What is here:
+;; The data-path kernel of SRTP and DTLS records: the per-packet work around AES that
+;; node:crypto cannot do once per key. AES itself (the keystream, from counter blocks this kernel
+;; lays out) stays in the crypto backend; the inner SHA-1 of HMAC stays there too. What is here:
 ;;
 ;; - `xor`: the AES counter-mode XOR, 16 bytes a step (SIMD).
 ;; - `gcmSeal` / `gcmVerify`: AES-GCM (NIST SP 800-38D §7) given the keystream: GCTR as that XOR,
@@ -12,7 +12,7 @@
 ;;
 ;; Memory layout (tables, scratch, packet regions) belongs to kernel.ts; every function takes the
 ;; addresses it uses. Regions read by 16-byte loads must have 16 bytes of slack after them.
-;; Compiled to kernel-binary.ts by `npm run build:kernel -w @typertc/srtp` (wabt).
+;; Compiled to kernel-binary.ts by `npm run build:kernel -w @typertc/common` (wabt).
 (module
   (memory (export "memory") 1)
 
@@ -194,8 +194,9 @@
 
   ;; $count counter blocks at dst: the 16-byte IV at $iv with bytes 14..15 replaced by the
   ;; big-endian block counter, from $first. The callers' IVs have zeros there (RFC 3711 §4.1.1
-  ;; shifts a 112-bit IV by 16 bits; RFC 7714 §8.1 appends a 32-bit counter to a 96-bit IV and
-  ;; packets stay below 2^16 blocks), so this is IV + counter.
+  ;; shifts a 112-bit IV by 16 bits; GCM with a 96-bit nonce, SP 800-38D §7.1 as RFC 7714 §8.1
+  ;; and RFC 5288 §3 use it, appends a 32-bit counter, and messages stay below 2^16 blocks), so
+  ;; this is IV + counter.
   (func (export "counterBlocks") (param $dst i32) (param $iv i32) (param $first i32)
     (param $count i32)
     (local $block v128) (local $counter i32) (local $end i32)

@@ -1,5 +1,6 @@
 /** What an `SctpAssociation` is configured with, its defaults, and what it reports. */
 
+import type { SctpStreamEvent } from '../datachannel/stream-transport.js';
 import { SctpError } from '../errors.js';
 
 export interface SctpAssociationOptions {
@@ -106,22 +107,8 @@ export type SctpState =
   | 'shutdown-received'
   | 'shutdown-ack-sent';
 
-export type SctpEvent =
-  | { readonly type: 'established' }
-  | {
-      readonly type: 'message';
-      readonly streamId: number;
-      readonly ppid: number;
-      readonly data: Uint8Array;
-      readonly unordered: boolean;
-    }
-  /** The peer reset these incoming streams (RFC 6525): it closed the channels on them. */
-  | { readonly type: 'stream-reset'; readonly streamIds: readonly number[] }
-  /** Data of the stream left the send queue; its bufferedAmount is now this. */
-  | { readonly type: 'buffered-amount'; readonly streamId: number; readonly bufferedAmount: number }
-  /** The peer restarted the association (RFC 9260 §5.2.4 case A): its old state is gone. */
-  | { readonly type: 'restarted' }
-  /** Graceful shutdown completed (RFC 9260 §9.2). */
-  | { readonly type: 'closed' }
-  /** ABORT sent or received, or the peer stopped answering (§8.1). */
-  | { readonly type: 'aborted'; readonly reason: string };
+/**
+ * What the association reports through `pollEvent()`: exactly the stream events the data
+ * channel layer consumes (`SctpStreamEvent`), defined once there.
+ */
+export type SctpEvent = SctpStreamEvent;

@@ -41,6 +41,19 @@ describe('UdpTransport', () => {
     expect(b.stats).toMatchObject({ datagramsReceived: 1, bytesReceived: 3 });
   });
 
+  it('hands each datagram on as a plain Uint8Array of its own, whose slice() copies', async () => {
+    const a = await bind();
+    const b = await bind();
+    const received = nextDatagram(b);
+    a.send(new Uint8Array([1, 2, 3]), b.localAddress);
+    const [data] = await received;
+    expect(Object.getPrototypeOf(data)).toBe(Uint8Array.prototype);
+    expect(Buffer.isBuffer(data)).toBe(false);
+    const copy = data.slice();
+    data[0] = 9;
+    expect([...copy]).toEqual([1, 2, 3]);
+  });
+
   it('works over IPv6 loopback', async () => {
     const a = await bind({ family: 'IPv6', address: '::1' });
     const b = await bind({ family: 'IPv6', address: '::1' });

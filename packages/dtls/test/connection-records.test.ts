@@ -126,6 +126,55 @@ describe('application data records that do not authenticate', () => {
   });
 });
 
+describe('owned datagrams', () => {
+  const suites = [
+    'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+    'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+    'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA',
+  ] as const;
+
+  it.each(suites)(
+    '%s: a datagram handed over is opened in place; one lent is left alone',
+    (suite) => {
+      const pair = connectionPair(ecdsa, ecdsa, { cipherSuites: [suite] });
+      pair.handshake();
+      const message = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+
+      pair.client.send(message);
+      const [lent] = drain(pair.client) as [Uint8Array];
+      const lentCopy = lent.slice();
+      pair.server.handleDatagram(lent, 0);
+      const fromLent = pair.server.pollApplicationData() as Uint8Array;
+      expect(fromLent).toEqual(message);
+      expect(lent).toEqual(lentCopy);
+      expect(fromLent.buffer).not.toBe(lent.buffer);
+
+      pair.client.send(message);
+      const [owned] = drain(pair.client) as [Uint8Array];
+      const ownedCopy = owned.slice();
+      pair.server.handleDatagram(owned, 0, true);
+      const fromOwned = pair.server.pollApplicationData() as Uint8Array;
+      expect(fromOwned).toEqual(message);
+      // AEAD suites decrypt where the ciphertext was; CBC copies out of its workspace. Either
+      // way the plaintext is not the bytes that were on the wire.
+      expect(owned).not.toEqual(ownedCopy);
+      if (suite !== 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA')
+        expect(fromOwned.buffer).toBe(owned.buffer);
+    },
+  );
+
+  it('a forged record in an owned datagram is dropped and the real one still opens', () => {
+    const pair = connected();
+    const datagram = writeRecords([clientRecord(pair)]);
+    const forged = flipBit(datagram, -1);
+    const dropped = pair.server.stats.droppedRecords;
+    pair.server.handleDatagram(forged, 0, true);
+    expectDropped(pair, dropped);
+    pair.server.handleDatagram(datagram, 0, true);
+    expect(pair.server.pollApplicationData()).toEqual(Uint8Array.of(1, 2, 3));
+  });
+});
+
 describe('alerts (RFC 5246 §7.2)', () => {
   it('a fatal alert from the peer: failed with DtlsAlert, sent false, and no answer', () => {
     const pair = connected();

@@ -41,6 +41,63 @@ describe('SctpAssociation handshake and data', () => {
   });
 });
 
+describe('packets handed over (owned)', () => {
+  /** An established pair whose packets from `a` are held back, as fresh copies, for the test. */
+  function heldFromA(): { pair: AssociationPair; held: Uint8Array[] } {
+    const pair = new AssociationPair();
+    pair.a.connect(0);
+    pair.run(100);
+    const held: Uint8Array[] = [];
+    pair.link = (packet, from) => {
+      if (from === 'b') return [{ packet, delayMs: 1 }];
+      held.push(packet.slice());
+      return [];
+    };
+    return { pair, held };
+  }
+
+  const large = new Uint8Array(1000).fill(7);
+  const small = new Uint8Array(10).fill(9);
+
+  it('keeps a chunk that fills half its packet as a view, and copies a small one', () => {
+    const { pair, held } = heldFromA();
+    pair.send('a', { streamId: 0, ppid: 53, data: large, unordered: false });
+    pair.send('a', { streamId: 0, ppid: 53, data: small, unordered: false });
+    pair.collect();
+    expect(held).toHaveLength(1);
+    const packet = held[0] as Uint8Array;
+    pair.inject('b', packet, true);
+    const [first, second] = pair.messages('b');
+    expect(first?.data).toEqual(large);
+    expect(second?.data).toEqual(small);
+    // The small chunk alone must not pin the whole packet (memory bounded to twice the window).
+    expect(first?.data.buffer).toBe(packet.buffer);
+    expect(second?.data.buffer).not.toBe(packet.buffer);
+  });
+
+  it('copies everything out of a packet that is only lent', () => {
+    const { pair, held } = heldFromA();
+    pair.send('a', { streamId: 0, ppid: 53, data: large, unordered: false });
+    pair.collect();
+    const packet = held[0] as Uint8Array;
+    pair.inject('b', packet);
+    packet.fill(0);
+    const [message] = pair.messages('b');
+    expect(message?.data).toEqual(large);
+    expect(message?.data.buffer).not.toBe(packet.buffer);
+  });
+
+  it('reassembles fragments kept as views, out of order, into one message', () => {
+    const { pair, held } = heldFromA();
+    const big = new Uint8Array(4000).map((_, i) => (i * 7) & 0xff);
+    pair.send('a', { streamId: 0, ppid: 53, data: big, unordered: false });
+    pair.collect();
+    expect(held.length).toBeGreaterThanOrEqual(3);
+    for (const packet of [...held].reverse()) pair.inject('b', packet, true);
+    expect(pair.messages('b').map((m) => m.data)).toEqual([big]);
+  });
+});
+
 describe('zero checksums over DTLS (RFC 9653)', () => {
   const checksum = (packet: Uint8Array): number =>
     ((packet[8] as number) |

@@ -79,9 +79,12 @@ export class AssociationPair {
     this.association(side).resetStream(streamId, this.now);
   }
 
-  /** Hands `packet` to one side now, as if it came off the wire, and collects the results. */
-  inject(to: Side, packet: Uint8Array): void {
-    this.association(to).handleDatagram(packet, this.now);
+  /**
+   * Hands `packet` to one side now, as if it came off the wire, and collects the results;
+   * `owned` gives the packet away (see `SctpAssociation.handleDatagram`).
+   */
+  inject(to: Side, packet: Uint8Array, owned = false): void {
+    this.association(to).handleDatagram(packet, this.now, owned);
     this.collect();
   }
 

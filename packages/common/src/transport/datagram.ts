@@ -14,8 +14,9 @@ export interface SocketAddress {
 
 export interface DatagramTransportEvents {
   /**
-   * One datagram arrived. `data` belongs to the listener: the transport never reuses it.
-   * `from` is the sender's address as seen by this transport.
+   * One datagram arrived. `data` belongs to the listener: the transport never reuses it, and
+   * the listener may keep or overwrite it. It is a plain Uint8Array, never a Node Buffer
+   * (whose slice() does not copy). `from` is the sender's address as seen by this transport.
    */
   datagram: (data: Uint8Array, from: SocketAddress) => void;
   /** The transport closed, by `close()` or because the layer below went away. */

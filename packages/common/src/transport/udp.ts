@@ -75,7 +75,10 @@ export class UdpTransport extends BaseDatagramTransport {
     };
     // A RemoteInfo already has the SocketAddress shape; passing it on allocates nothing more.
     socket.on('message', (message: Buffer, from: RemoteInfo) => {
-      if (this.acceptsFrom(from)) this.emitDatagram(message, from);
+      if (!this.acceptsFrom(from)) return;
+      // Handed on as a plain Uint8Array over the same memory: a Buffer's slice() aliases, and
+      // the layers above rely on Uint8Array's, which copies.
+      this.emitDatagram(new Uint8Array(message.buffer, message.byteOffset, message.length), from);
     });
     socket.on('error', (error) => {
       log.debug('%s socket error: %s', formatSocketAddress(this.localAddress), error.message);

@@ -106,6 +106,9 @@ export class RecordLayer {
   /**
    * Calls `onRecord` for each record of `datagram` that is well-formed and authentic, with its
    * plaintext. Returns false if a record header did not parse (the datagram's rest is dropped).
+   * With `inPlace`, protected records are decrypted where they are, overwriting `datagram`, and
+   * each plaintext is a view of it: no allocation per record. Without it `datagram` is only
+   * read and each plaintext of epoch 1 is a fresh buffer.
    */
   open(
     datagram: Uint8Array,
@@ -115,6 +118,7 @@ export class RecordLayer {
       sequenceNumber: number,
       data: Uint8Array,
     ) => void,
+    inPlace = false,
   ): boolean {
     const header = this.#header;
     for (let offset = 0; offset < datagram.length; ) {
@@ -143,7 +147,9 @@ export class RecordLayer {
       }
       let plaintext: Uint8Array;
       try {
-        plaintext = cipher.open(contentType, version, epoch, sequenceNumber, fragment);
+        // RecordCipher.open's in-place form: the output at the fragment's ciphertext.
+        const out = inPlace ? fragment.subarray(cipher.recordIvLength) : undefined;
+        plaintext = cipher.open(contentType, version, epoch, sequenceNumber, fragment, out);
       } catch {
         this.stats.droppedRecords++;
         continue;

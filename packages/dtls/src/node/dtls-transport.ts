@@ -183,7 +183,9 @@ export class DtlsTransport extends BaseDatagramTransport {
       this.#peer = peer;
       (this as { remoteAddress: SocketAddress | undefined }).remoteAddress = peer;
     }
-    this.connection.handleDatagram(data, this.#scheduler.now());
+    // A received datagram belongs to its listener (DatagramTransport's contract), so records
+    // are decrypted in place.
+    this.connection.handleDatagram(data, this.#scheduler.now(), true);
     this.#drive();
   }
 

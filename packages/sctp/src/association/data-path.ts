@@ -157,12 +157,17 @@ export class DataPath {
 
   /**
    * A DATA chunk (§6.2). False when it must abort the association: a message over the maximum
-   * size (RFC 8831 §6.6).
+   * size (RFC 8831 §6.6). `owned`: the packet's memory is ours to keep (see
+   * `SctpAssociation.handleDatagram`).
    */
-  onData(packet: Uint8Array, chunk: ChunkHeader): boolean {
+  onData(packet: Uint8Array, chunk: ChunkHeader, owned: boolean): boolean {
     const data = this.#data;
     readDataChunk(packet, chunk, data);
-    const verdict = this.receive.receiveData(data);
+    // A kept view holds its whole buffer, while the receive window counts only the user data:
+    // keeping views only of chunks that fill half their buffer bounds memory to twice the window.
+    const userData = data.userData;
+    const retainable = owned && 2 * userData.length >= userData.buffer.byteLength;
+    const verdict = this.receive.receiveData(data, retainable);
     if (verdict === 'invalid') return false;
     if (verdict === 'duplicate') {
       this.#stats.duplicateChunks++;

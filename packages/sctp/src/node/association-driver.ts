@@ -39,7 +39,8 @@ export class AssociationDriver {
     this.#unsubscribes = [
       transport.on('datagram', (data) => {
         if (this.#stopped) return;
-        association.handleDatagram(data, scheduler.now());
+        // A received datagram belongs to its listener (DatagramTransport's contract).
+        association.handleDatagram(data, scheduler.now(), true);
         this.schedule();
       }),
     ];

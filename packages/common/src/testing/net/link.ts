@@ -218,7 +218,7 @@ export class VirtualLink {
     if (this.#random.chance(conditions.duplicate)) {
       this.stats.duplicated++;
       // The copy gets its own bytes: each delivered datagram belongs to its listener.
-      this.#arrive(arrival, { ...packet, data: packet.data.slice() });
+      this.#arrive(arrival, { ...packet, data: new Uint8Array(packet.data) });
     }
   }
 

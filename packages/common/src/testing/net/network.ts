@@ -133,7 +133,7 @@ export class VirtualNetwork {
       time: this.scheduler.now(),
       from: packet.src,
       to: packet.dst,
-      data: packet.data.slice(),
+      data: new Uint8Array(packet.data),
     });
   }
 }

@@ -48,7 +48,7 @@ export class VirtualUdpSocket extends BaseDatagramTransport {
     this.#owner.transmit({
       src: this.localAddress,
       dst: { address, port: destination.port, family },
-      data: data.slice(),
+      data: new Uint8Array(data),
     });
   }
 

@@ -37,7 +37,7 @@ type MessageFields = Pick<ReceivedChunk, 'streamId' | 'ssn' | 'unordered' | 'beg
 interface Fragment extends MessageFields {
   readonly tsn: number;
   readonly ppid: number;
-  /** A copy of the user data. */
+  /** The user data: a copy, or the chunk's own view when it was retainable. */
   readonly data: Uint8Array;
   /** At a run's two ends only: the TSN of the run's other end. */
   otherEnd: number;
@@ -78,9 +78,10 @@ export class Reassembly {
   /**
    * Takes a new DATA chunk, whose TSN the caller has just recorded as received. Returns false
    * when its message is over the maximum message size or delivery refuses it (a duplicate SSN):
-   * the association aborts, so nothing is cleaned up.
+   * the association aborts, so nothing is cleaned up. `retainable`: the chunk's user data may
+   * be kept as it is (the caller owns its memory and will not change it), not copied.
    */
-  add(chunk: ReceivedChunk): boolean {
+  add(chunk: ReceivedChunk, retainable: boolean): boolean {
     const before = this.#fragments.get(tsnAdd(chunk.tsn, -1));
     const after = this.#fragments.get(tsnAdd(chunk.tsn, 1));
     // A held neighbour is the end of its run on that side: this TSN was missing until now.
@@ -92,7 +93,7 @@ export class Reassembly {
     const first = left === undefined ? undefined : this.#at(left.otherEnd);
     const last = right === undefined ? undefined : this.#at(right.otherEnd);
     if ((first ?? chunk).beginning && (last ?? chunk).ending) {
-      const data = this.#join(first, chunk, last, runBytes);
+      const data = this.#join(first, chunk, last, runBytes, retainable);
       const message = {
         streamId: chunk.streamId,
         ppid: (first ?? chunk).ppid,
@@ -109,7 +110,7 @@ export class Reassembly {
         unordered: chunk.unordered,
         beginning: chunk.beginning,
         ending: chunk.ending,
-        data: chunk.userData.slice(),
+        data: retainable ? chunk.userData : chunk.userData.slice(),
         otherEnd: chunk.tsn,
         runBytes,
       };
@@ -148,8 +149,11 @@ export class Reassembly {
     chunk: ReceivedChunk,
     last: Fragment | undefined,
     runBytes: number,
+    retainable: boolean,
   ): Uint8Array {
-    if (first === undefined && last === undefined) return chunk.userData.slice();
+    if (first === undefined && last === undefined) {
+      return retainable ? chunk.userData : chunk.userData.slice();
+    }
     const data = new Uint8Array(runBytes);
     let offset = 0;
     if (first !== undefined) offset = this.#moveRun(first, tsnAdd(chunk.tsn, -1), data, offset);

@@ -77,8 +77,11 @@ export class ReceiveBuffer {
     return Math.max(0, this.#windowBytes - this.bufferedBytes);
   }
 
-  /** A DATA chunk arrived; its user data may be a view into the packet (what is kept is copied). */
-  receiveData(chunk: ReceivedChunk): ReceiveResult {
+  /**
+   * A DATA chunk arrived. Its user data may be a view into the packet: what is kept is copied,
+   * unless `retainable` says the view may be kept (see `Reassembly.add`).
+   */
+  receiveData(chunk: ReceivedChunk, retainable = false): ReceiveResult {
     const length = chunk.userData.length;
     // RFC 9260 §6.2: a DATA chunk without user data is answered with an ABORT ("No User Data").
     if (length === 0) return 'invalid';
@@ -91,7 +94,7 @@ export class ReceiveBuffer {
     const ahead = tsnDiff(this.#tsns.cumulative, chunk.tsn);
     if (ahead > MAX_TSN_AHEAD || this.bufferedBytes + length > this.#windowBytes) return 'dropped';
     this.#tsns.add(chunk.tsn);
-    return this.#reassembly.add(chunk) ? 'new' : 'invalid';
+    return this.#reassembly.add(chunk, retainable) ? 'new' : 'invalid';
   }
 
   /**

@@ -28,6 +28,11 @@ export interface SctpTransportOptions extends SctpAssociationOptions {
   readonly remoteMaxMessageSize?: number;
   /** Time and timers; default the real clock. */
   readonly scheduler?: Scheduler;
+  /**
+   * The data channels to run over this association: a peer connection makes its manager
+   * first, since channels may be created before any association exists. Default a new one.
+   */
+  readonly channels?: DataChannelManager;
 }
 
 export interface SctpTransportEvents {
@@ -39,7 +44,7 @@ export interface SctpTransportEvents {
 
 export class SctpTransport {
   readonly association: SctpAssociation;
-  readonly channels = new DataChannelManager();
+  readonly channels: DataChannelManager;
   readonly #driver: AssociationDriver;
   readonly #events = new Emitter<SctpTransportEvents>();
   #lastState: SctpState;
@@ -49,7 +54,9 @@ export class SctpTransport {
   }
 
   private constructor(options: SctpTransportOptions) {
-    const { transport, role, remoteMaxMessageSize, scheduler, ...associationOptions } = options;
+    const { transport, role, remoteMaxMessageSize, scheduler, channels, ...associationOptions } =
+      options;
+    this.channels = channels ?? new DataChannelManager();
     // RFC 8261: this transport is DTLS, so offer zero checksums (RFC 9653) unless told not to.
     const association = new SctpAssociation({ zeroChecksum: true, ...associationOptions });
     if (remoteMaxMessageSize !== undefined) {

@@ -1,0 +1,48 @@
+/** The peer connection's own event types (W3C WebRTC 1.0 §4.8.2-§4.8.3). */
+
+import type { RTCIceCandidate } from './description.js';
+
+/** The DOM `EventInit` dictionary (Node's typings keep the name to themselves). */
+type EventInit = NonNullable<ConstructorParameters<typeof Event>[1]>;
+
+/** W3C §4.8.2: `icecandidate`; `candidate` null once gathering is complete everywhere. */
+export class RTCPeerConnectionIceEvent extends Event {
+  readonly candidate: RTCIceCandidate | null;
+  readonly url: string | null;
+
+  constructor(
+    type: string,
+    init: EventInit & { readonly candidate?: RTCIceCandidate | null; readonly url?: string | null },
+  ) {
+    super(type, init);
+    this.candidate = init.candidate ?? null;
+    this.url = init.url ?? null;
+  }
+}
+
+export type RTCPeerConnectionIceErrorEventInit = EventInit & {
+  readonly address?: string | null;
+  readonly port?: number | null;
+  readonly url?: string;
+  readonly errorCode: number;
+  readonly errorText?: string;
+};
+
+/** W3C §4.8.3: `icecandidateerror`, a STUN or TURN server that gave no candidate. */
+export class RTCPeerConnectionIceErrorEvent extends Event {
+  readonly address: string | null;
+  readonly port: number | null;
+  readonly url: string;
+  /** A STUN error code (RFC 8489 §14.8), or 701 when the server could not be reached. */
+  readonly errorCode: number;
+  readonly errorText: string;
+
+  constructor(type: string, init: RTCPeerConnectionIceErrorEventInit) {
+    super(type, init);
+    this.address = init.address ?? null;
+    this.port = init.port ?? null;
+    this.url = init.url ?? '';
+    this.errorCode = init.errorCode;
+    this.errorText = init.errorText ?? '';
+  }
+}

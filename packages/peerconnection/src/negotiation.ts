@@ -1,0 +1,610 @@
+/**
+ * The offer/answer bookkeeping of a peer connection (RFC 8829 JSEP; W3C WebRTC 1.0 §4.4.1.5
+ * "set the session description"): which m= sections exist and which are accepted, the local and
+ * remote descriptions (current and pending), the ICE credentials of each generation, the DTLS
+ * role, and when the transport stack is made and told what the descriptions say.
+ *
+ * The data channels' m= section (RFC 8841) is the one this issue negotiates; sections of other
+ * kinds in a remote offer are refused (port 0) and kept in place in later offers, since m=
+ * sections are never removed (RFC 8829 §5.2.2).
+ */
+
+import { randomBytes } from 'node:crypto';
+import type { DataChannelManager } from '@typertc/sctp';
+import type { RTCCertificate } from './certificate.js';
+import type { NormalizedConfiguration } from './configuration.js';
+import {
+  RTCIceCandidate,
+  type RTCIceCandidateInit,
+  RTCSessionDescription,
+  type RTCSessionDescriptionInit,
+} from './description.js';
+import {
+  invalidAccessError,
+  invalidModificationError,
+  invalidStateError,
+  operationError,
+} from './errors.js';
+import {
+  buildLocalDescription,
+  DEFAULT_SCTP_PORT,
+  type LocalDescriptionParameters,
+  type LocalSection,
+} from './jsep/local-description.js';
+import {
+  type RemoteDescription,
+  type RemoteTransport,
+  readRemoteDescription,
+} from './jsep/remote-description.js';
+import {
+  type AppliedSdpType,
+  nextSignalingState,
+  type RTCSignalingState,
+} from './jsep/signaling.js';
+import { TransportStack } from './transport/transport-stack.js';
+
+/** Our `a=max-message-size` (RFC 8841 §6): what `@typertc/sctp` reassembles by default. */
+export const LOCAL_MAX_MESSAGE_SIZE = 262_144;
+
+export interface NegotiationHost {
+  config(): NormalizedConfiguration;
+  readonly certificate: Promise<RTCCertificate>;
+  readonly channels: DataChannelManager;
+  /** The transport stack was made, for the section `mid`. */
+  onTransport(stack: TransportStack, mid: string): void;
+  /** The data channels' section was negotiated; `maxMessageSize` is the smaller of the two. */
+  onSctp(maxMessageSize: number): void;
+  /** Local candidates that may now be signalled (they wait for the local description). */
+  onCandidatesSurfaced(candidates: RTCIceCandidate[]): void;
+}
+
+interface Credentials {
+  readonly ufrag: string;
+  readonly password: string;
+}
+
+/** RFC 8445 §5.3: ice-chars (ALPHA, DIGIT, "+", "/"), 4+ for the ufrag and 22+ for the password. */
+function newCredentials(): Credentials {
+  const text = (bytes: number) => randomBytes(bytes).toString('base64').replace(/=+$/, '');
+  return { ufrag: text(6), password: text(18) };
+}
+
+/** A section as this side knows it, in m= line order. */
+type SectionState =
+  | { readonly kind: 'application'; readonly mid: string }
+  | {
+      readonly kind: 'rejected';
+      readonly mid: string;
+      readonly mediaKind: string;
+      readonly protocol: string;
+      readonly formats: readonly string[];
+    };
+
+interface AppliedLocal {
+  readonly type: AppliedSdpType;
+  readonly created: CreatedDescription;
+}
+
+interface CreatedDescription {
+  readonly sdp: string;
+  readonly parameters: LocalDescriptionParameters;
+  readonly credentials: Credentials;
+  readonly sections: readonly SectionState[];
+}
+
+export class Negotiation {
+  readonly certificate: Promise<RTCCertificate>;
+  signalingState: RTCSignalingState = 'stable';
+  currentLocal: RTCSessionDescription | null = null;
+  pendingLocal: RTCSessionDescription | null = null;
+  currentRemote: RTCSessionDescription | null = null;
+  pendingRemote: RTCSessionDescription | null = null;
+  remoteCanTrickle: boolean | null = null;
+  localDescriptionSet = false;
+  readonly #host: NegotiationHost;
+  readonly #sessionId = BigInt(`0x${randomBytes(8).toString('hex')}`) >> 2n;
+  #sessionVersion = 0;
+  /** The m= sections of the current negotiation (or the pending offer's, once applied). */
+  #sections: SectionState[] = [];
+  #stableSections: SectionState[] = [];
+  #credentials: Credentials = newCredentials();
+  /** Set when the peer restarted ICE: the credentials our answer carries. */
+  #answerCredentials: Credentials | undefined;
+  #restartRequested = false;
+  #dataChannelsWanted = false;
+  #lastOffer: CreatedDescription | undefined;
+  #lastAnswer: CreatedDescription | undefined;
+  /** What the applied local description was built from, to rebuild it with new candidates. */
+  #appliedLocal: AppliedLocal | undefined;
+  /** The current (stable) local description's, which a rollback returns to. */
+  #currentAppliedLocal: AppliedLocal | undefined;
+  #remote: RemoteDescription | undefined;
+  #currentRemoteParsed: RemoteDescription | undefined;
+  #stack: TransportStack | undefined;
+  #dtlsRole: 'client' | 'server' | undefined;
+  #surfaced = false;
+  #localCandidates: string[] = [];
+  #localCandidatesEnded = false;
+  #closed = false;
+
+  constructor(host: NegotiationHost) {
+    this.#host = host;
+    this.certificate = host.certificate;
+  }
+
+  /** W3C localDescription: the pending or current one, with the candidates gathered so far. */
+  get localDescription(): RTCSessionDescription | null {
+    const applied = this.#appliedLocal;
+    if (applied === undefined) return null;
+    const { parameters } = applied.created;
+    const sdp = buildLocalDescription({
+      ...parameters,
+      transport: {
+        ...parameters.transport,
+        candidates: this.#localCandidates,
+        endOfCandidates: this.#localCandidatesEnded,
+      },
+    });
+    return new RTCSessionDescription({ type: applied.type, sdp });
+  }
+
+  get stack(): TransportStack | undefined {
+    return this.#stack;
+  }
+
+  // --- creating descriptions ---
+
+  async createOffer(iceRestart: boolean): Promise<RTCSessionDescriptionInit> {
+    const certificate = await this.certificate;
+    this.#checkOpen();
+    if (this.signalingState !== 'stable' && this.signalingState !== 'have-local-offer') {
+      throw invalidStateError(`createOffer in signaling state ${this.signalingState}`);
+    }
+    const restart = (iceRestart || this.#restartRequested) && this.#stack !== undefined;
+    const credentials = restart ? newCredentials() : this.#credentials;
+    const sections = [...this.#stableSections];
+    if (this.#dataChannelsWanted && !sections.some((s) => s.kind === 'application')) {
+      sections.push({ kind: 'application', mid: this.#freeMid(sections) });
+    }
+    const created = this.#describe(sections, credentials, 'actpass', certificate, !restart);
+    this.#lastOffer = created;
+    return { type: 'offer', sdp: created.sdp };
+  }
+
+  async createAnswer(): Promise<RTCSessionDescriptionInit> {
+    const certificate = await this.certificate;
+    this.#checkOpen();
+    const remote = this.#remote;
+    if (
+      remote === undefined ||
+      (this.signalingState !== 'have-remote-offer' && this.signalingState !== 'have-local-pranswer')
+    ) {
+      throw invalidStateError(`createAnswer in signaling state ${this.signalingState}`);
+    }
+    let dataTaken = false;
+    const sections: SectionState[] = remote.sections.map((section) => {
+      const isData =
+        section.kind === 'application' && section.protocol.toUpperCase().includes('SCTP');
+      if (isData && !section.rejected && !dataTaken) {
+        dataTaken = true;
+        return { kind: 'application', mid: section.mid };
+      }
+      return {
+        kind: 'rejected',
+        mid: section.mid,
+        mediaKind: section.kind,
+        protocol: section.protocol,
+        formats: section.formats,
+      };
+    });
+    const setup = this.#answerSetup(remote);
+    const credentials = this.#answerCredentials ?? this.#credentials;
+    const created = this.#describe(sections, credentials, setup, certificate, true);
+    this.#lastAnswer = created;
+    return { type: 'answer', sdp: created.sdp };
+  }
+
+  // --- applying descriptions ---
+
+  async setLocal(description?: RTCSessionDescriptionInit): Promise<void> {
+    this.#checkOpen();
+    if (description?.type === 'rollback') {
+      this.#rollbackLocal();
+      return;
+    }
+    const state = this.signalingState;
+    const type: AppliedSdpType =
+      description?.type ??
+      (state === 'stable' || state === 'have-local-offer' || state === 'have-remote-pranswer'
+        ? 'offer'
+        : 'answer');
+    let sdp = description?.sdp ?? '';
+    if (sdp === '') {
+      sdp =
+        (type === 'offer' ? await this.createOffer(false) : await this.createAnswer()).sdp ?? '';
+    }
+    const created = type === 'offer' ? this.#lastOffer : this.#lastAnswer;
+    // W3C §4.4.1.5: only what createOffer/createAnswer returned may be applied, unchanged.
+    if (created === undefined || created.sdp !== sdp) {
+      throw invalidModificationError(`the ${type} is not the last one created`);
+    }
+    const next = nextSignalingState(this.signalingState, 'local', type);
+    if (next === undefined) {
+      throw invalidStateError(`setLocalDescription(${type}) in ${this.signalingState}`);
+    }
+    const applied = new RTCSessionDescription({ type, sdp });
+    if (type === 'offer') {
+      this.#ensureStack('controlling', created);
+      if (this.#stack !== undefined && created.credentials !== this.#credentials) {
+        this.#credentials = created.credentials;
+        this.#stack.ice.restart({
+          localUfrag: created.credentials.ufrag,
+          localPassword: created.credentials.password,
+        });
+        this.#localCandidates = [];
+        this.#localCandidatesEnded = false;
+        this.#restartRequested = false;
+      }
+      this.pendingLocal = applied;
+    } else {
+      this.#ensureStack('controlled', created);
+      this.#credentials = created.credentials;
+      this.#answerCredentials = undefined;
+      const remote = this.#remote as RemoteDescription;
+      this.#startDtls(
+        created.parameters.transport.setup === 'active' ? 'client' : 'server',
+        remote,
+      );
+      this.#applyData(created.sections, remote);
+      if (type === 'answer') {
+        this.currentLocal = applied;
+        this.currentRemote = this.pendingRemote;
+        this.pendingLocal = null;
+        this.pendingRemote = null;
+        this.#stableSections = [...created.sections];
+        this.#currentAppliedLocal = { type, created };
+        this.#currentRemoteParsed = remote;
+      } else {
+        this.pendingLocal = applied;
+      }
+    }
+    this.#sections = [...created.sections];
+    this.#appliedLocal = { type, created };
+    this.localDescriptionSet = true;
+    this.signalingState = next;
+    this.#surface();
+  }
+
+  async setRemote(
+    description: RTCSessionDescriptionInit,
+    onImplicitRollback: () => void,
+  ): Promise<void> {
+    this.#checkOpen();
+    const type = description.type;
+    if (type === 'rollback') {
+      this.#rollbackRemote();
+      return;
+    }
+    if (type !== 'offer' && type !== 'answer' && type !== 'pranswer') {
+      throw new TypeError(`unknown description type ${String(type)}`);
+    }
+    if (
+      type === 'offer' &&
+      (this.signalingState === 'have-local-offer' || this.signalingState === 'have-local-pranswer')
+    ) {
+      this.#rollbackLocal();
+      onImplicitRollback();
+    }
+    const remote = readRemoteDescription(description.sdp ?? '');
+    const next = nextSignalingState(this.signalingState, 'remote', type);
+    if (next === undefined) {
+      throw invalidStateError(`setRemoteDescription(${type}) in ${this.signalingState}`);
+    }
+    if (type !== 'offer') this.#checkAnswerMatchesOffer(remote);
+    const applied = new RTCSessionDescription({ type, sdp: description.sdp ?? '' });
+    const transport = this.#transportOf(remote);
+    this.remoteCanTrickle = /a=ice-options:[^\r\n]*\btrickle\b/.test(description.sdp ?? '');
+    if (type === 'offer') {
+      if (this.#stack === undefined) {
+        // Gathering starts now rather than at setLocalDescription, to connect sooner; the
+        // candidates are signalled only once the answer is applied (W3C §4.4.1.5).
+        this.#createStack('controlled', this.#credentials, remote);
+      } else if (
+        transport !== undefined &&
+        this.#stack.remoteCredentials !== undefined &&
+        this.#stack.remoteCredentials.ufrag !== transport.ufrag
+      ) {
+        // RFC 8445 §9: the peer restarted ICE, so this side restarts too, with the credentials
+        // its answer will carry; our restart first, then the peer's new credentials.
+        const credentials = newCredentials();
+        this.#answerCredentials = credentials;
+        this.#stack.ice.restart({
+          localUfrag: credentials.ufrag,
+          localPassword: credentials.password,
+        });
+        this.#localCandidates = [];
+        this.#localCandidatesEnded = false;
+      }
+      this.pendingRemote = applied;
+    }
+    this.#remote = remote;
+    this.#applyRemoteTransport(remote, transport);
+    if (type !== 'offer') {
+      const ours = this.#appliedLocal?.created as CreatedDescription;
+      const theirSetup = transport?.setup;
+      // RFC 8842 §5.3: the answerer chose; active there makes this side the DTLS server.
+      this.#startDtls(theirSetup === 'active' ? 'server' : 'client', remote);
+      this.#applyData(ours.sections, remote);
+      if (type === 'answer') {
+        this.currentRemote = applied;
+        this.currentLocal = this.pendingLocal;
+        this.pendingLocal = null;
+        this.pendingRemote = null;
+        this.#stableSections = [...ours.sections];
+        this.#appliedLocal = { type: 'offer', created: ours };
+        this.#currentAppliedLocal = this.#appliedLocal;
+        this.#currentRemoteParsed = remote;
+      } else {
+        this.pendingRemote = applied;
+      }
+    }
+    this.signalingState = next;
+  }
+
+  /** W3C addIceCandidate, after the operations chain reached it. */
+  addRemoteCandidate(init: RTCIceCandidateInit | RTCIceCandidate | null): void {
+    this.#checkOpen();
+    const remote = this.#remote;
+    if (remote === undefined || this.#stack === undefined) {
+      throw invalidStateError('addIceCandidate before a remote description');
+    }
+    const candidate = init?.candidate ?? '';
+    if (init !== null) {
+      const section =
+        init.sdpMid !== undefined && init.sdpMid !== null
+          ? remote.sections.find((s) => s.mid === init.sdpMid)
+          : remote.sections[init.sdpMLineIndex ?? -1];
+      if (section === undefined && candidate !== '') {
+        throw operationError(
+          `no m= section for sdpMid ${init.sdpMid} / sdpMLineIndex ${init.sdpMLineIndex}`,
+        );
+      }
+      const ufrag = init.usernameFragment ?? null;
+      const current = this.#stack.remoteCredentials?.ufrag;
+      if (ufrag !== null && current !== undefined && ufrag !== current) {
+        throw operationError(`usernameFragment ${ufrag} is not the remote description's`);
+      }
+    }
+    try {
+      this.#stack.addRemoteCandidate(candidate === '' ? null : candidate);
+    } catch (error) {
+      throw operationError(`the candidate cannot be used: ${(error as Error).message}`);
+    }
+  }
+
+  requestIceRestart(): void {
+    this.#restartRequested = true;
+  }
+
+  dataChannelCreated(): void {
+    this.#dataChannelsWanted = true;
+  }
+
+  /** W3C §4.7.3 "check if negotiation is needed", for data channels and ICE restarts. */
+  negotiationNeeded(): boolean {
+    if (this.#restartRequested && this.#stack !== undefined) return true;
+    if (!this.#dataChannelsWanted) return false;
+    return !this.#stableSections.some((section) => section.kind === 'application');
+  }
+
+  localGatheringComplete(): void {
+    this.#localCandidatesEnded = true;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.signalingState = 'closed';
+    this.#stack?.close();
+  }
+
+  // --- internals ---
+
+  #checkOpen(): void {
+    if (this.#closed) throw invalidStateError('the peer connection is closed');
+  }
+
+  #describe(
+    sections: readonly SectionState[],
+    credentials: Credentials,
+    setup: 'actpass' | 'active' | 'passive',
+    certificate: RTCCertificate,
+    withCandidates: boolean,
+  ): CreatedDescription {
+    const localSections: LocalSection[] = sections.map((section) =>
+      section.kind === 'application'
+        ? {
+            kind: 'application',
+            mid: section.mid,
+            sctpPort: DEFAULT_SCTP_PORT,
+            maxMessageSize: LOCAL_MAX_MESSAGE_SIZE,
+          }
+        : { ...section, mid: section.mid },
+    );
+    const parameters: LocalDescriptionParameters = {
+      sessionId: this.#sessionId.toString(),
+      sessionVersion: this.#sessionVersion++,
+      sections: localSections,
+      // RFC 8843 §7: every accepted section in one group (max-bundle; with one section the
+      // policies agree).
+      bundle: sections.filter((s) => s.kind !== 'rejected').map((s) => s.mid),
+      transport: {
+        ufrag: credentials.ufrag,
+        password: credentials.password,
+        fingerprints: certificate.getFingerprints(),
+        setup,
+        candidates: withCandidates ? this.#localCandidates : [],
+        endOfCandidates: withCandidates && this.#localCandidatesEnded,
+        iceLite: false,
+      },
+    };
+    return { sdp: buildLocalDescription(parameters), parameters, credentials, sections };
+  }
+
+  /** RFC 8842 §5.3, RFC 8829 §5.3.1: the answerer is active unless the offerer is. */
+  #answerSetup(remote: RemoteDescription): 'active' | 'passive' {
+    if (this.#dtlsRole !== undefined) return this.#dtlsRole === 'client' ? 'active' : 'passive';
+    return this.#transportOf(remote)?.setup === 'active' ? 'passive' : 'active';
+  }
+
+  /** The transport of the BUNDLE group's tagged section, else of the first accepted one. */
+  #transportOf(remote: RemoteDescription): RemoteTransport | undefined {
+    const tagged = remote.sections.find((s) => s.mid === remote.bundle[0]);
+    return tagged?.transport ?? remote.sections.find((s) => s.transport !== undefined)?.transport;
+  }
+
+  #freeMid(sections: readonly SectionState[]): string {
+    for (let i = sections.length; ; i++) {
+      const mid = String(i);
+      if (!sections.some((s) => s.mid === mid)) return mid;
+    }
+  }
+
+  #ensureStack(role: 'controlling' | 'controlled', created: CreatedDescription): void {
+    if (this.#stack !== undefined) return;
+    this.#createStack(role, created.credentials, undefined);
+  }
+
+  #createStack(
+    role: 'controlling' | 'controlled',
+    credentials: Credentials,
+    remote: RemoteDescription | undefined,
+  ): void {
+    const config = this.#host.config();
+    const stack = new TransportStack({
+      role: remote?.iceLite === true ? 'controlling' : role,
+      credentials,
+      iceServers: config.iceServers,
+      iceTransportPolicy: config.iceTransportPolicy,
+      udpMux: config.udpMux,
+      gatherer: undefined,
+    });
+    this.#stack = stack;
+    this.#credentials = credentials;
+    const mid =
+      remote?.sections.find((s) => !s.rejected)?.mid ?? this.#lastOffer?.sections[0]?.mid ?? '0';
+    stack.events.on('candidate', (candidate) => {
+      this.#localCandidates.push(candidate);
+      if (this.#surfaced) this.#host.onCandidatesSurfaced([this.#candidateObject(candidate)]);
+    });
+    this.#host.onTransport(stack, mid);
+  }
+
+  #surface(): void {
+    if (this.#surfaced) return;
+    this.#surfaced = true;
+    this.#host.onCandidatesSurfaced(this.#localCandidates.map((c) => this.#candidateObject(c)));
+  }
+
+  #candidateObject(candidate: string): RTCIceCandidate {
+    const mid = this.#sections.find((s) => s.kind !== 'rejected')?.mid ?? '0';
+    const index = this.#sections.findIndex((s) => s.mid === mid);
+    return new RTCIceCandidate({
+      candidate,
+      sdpMid: mid,
+      sdpMLineIndex: Math.max(0, index),
+      usernameFragment: this.#stack?.ice.localCredentials.ufrag ?? null,
+    });
+  }
+
+  #applyRemoteTransport(remote: RemoteDescription, transport: RemoteTransport | undefined): void {
+    const stack = this.#stack;
+    if (stack === undefined || transport === undefined) return;
+    stack.setRemoteCredentials(
+      { ufrag: transport.ufrag, password: transport.password },
+      remote.iceLite,
+    );
+    for (const candidate of transport.candidates) {
+      try {
+        stack.addRemoteCandidate(candidate);
+      } catch {
+        // W3C §4.4.1.5: a candidate the agent cannot use (an mDNS name, say) is skipped.
+      }
+    }
+    if (transport.endOfCandidates) stack.addRemoteCandidate(null);
+  }
+
+  #startDtls(role: 'client' | 'server', remote: RemoteDescription): void {
+    const stack = this.#stack;
+    const transport = this.#transportOf(remote);
+    if (stack === undefined || transport === undefined) return;
+    if (this.#dtlsRole === undefined) this.#dtlsRole = role;
+    void this.certificate.then((certificate) => {
+      if (this.#closed) return;
+      stack.startDtls(
+        this.#dtlsRole as 'client' | 'server',
+        certificate.dtlsCertificate,
+        transport.fingerprints,
+      );
+    });
+  }
+
+  #applyData(sections: readonly SectionState[], remote: RemoteDescription): void {
+    const data = sections.find((s) => s.kind === 'application');
+    const theirs = remote.sections.find((s) => s.mid === data?.mid);
+    if (
+      data === undefined ||
+      theirs === undefined ||
+      theirs.rejected ||
+      this.#stack === undefined
+    ) {
+      return;
+    }
+    const maxMessageSize = Math.min(LOCAL_MAX_MESSAGE_SIZE, theirs.maxMessageSize || Infinity);
+    this.#host.onSctp(maxMessageSize);
+    this.#stack.configureSctp({
+      channels: this.#host.channels,
+      localPort: DEFAULT_SCTP_PORT,
+      remotePort: theirs.sctpPort,
+      maxMessageSize: LOCAL_MAX_MESSAGE_SIZE,
+      remoteMaxMessageSize:
+        theirs.maxMessageSize === 0 ? LOCAL_MAX_MESSAGE_SIZE : theirs.maxMessageSize,
+    });
+  }
+
+  /** RFC 8829 §5.10: an answer has the offer's sections, in its order, with its mids. */
+  #checkAnswerMatchesOffer(remote: RemoteDescription): void {
+    const offered = this.#appliedLocal?.created.sections ?? [];
+    const mids = remote.sections.map((s) => s.mid);
+    if (mids.length !== offered.length || offered.some((s, i) => s.mid !== mids[i])) {
+      throw invalidAccessError(
+        `the answer's sections (${mids.join(', ')}) are not the offer's (${offered.map((s) => s.mid).join(', ')})`,
+      );
+    }
+  }
+
+  #rollbackLocal(): void {
+    if (
+      this.signalingState !== 'have-local-offer' &&
+      this.signalingState !== 'have-local-pranswer'
+    ) {
+      throw invalidStateError(`rollback of a local description in ${this.signalingState}`);
+    }
+    this.pendingLocal = null;
+    this.#sections = [...this.#stableSections];
+    this.#appliedLocal = this.#currentAppliedLocal;
+    this.signalingState = 'stable';
+  }
+
+  #rollbackRemote(): void {
+    if (
+      this.signalingState !== 'have-remote-offer' &&
+      this.signalingState !== 'have-remote-pranswer'
+    ) {
+      throw invalidStateError(`rollback of a remote description in ${this.signalingState}`);
+    }
+    this.pendingRemote = null;
+    this.#remote = this.#currentRemoteParsed;
+    this.#answerCredentials = undefined;
+    this.signalingState = 'stable';
+  }
+}

@@ -1,0 +1,483 @@
+/**
+ * `RTCPeerConnection` (W3C WebRTC 1.0 §4) with data channels (§6), over one transport stack per
+ * BUNDLE group (RFC 8843). This file holds the W3C surface: the operations chain, the signaling
+ * state machine, the aggregate states and the order their events fire in. Building and reading
+ * SDP is in `jsep/`, the transports in `transport/`, and the offer/answer bookkeeping in
+ * `negotiation.ts`.
+ */
+
+import type { DtlsState } from '@typertc/dtls';
+import type { GatheringError, IceGatheringState, IceTransportState } from '@typertc/ice';
+import {
+  DataChannelManager,
+  type RTCDataChannel,
+  RTCDataChannelEvent,
+  type RTCDataChannelInit,
+  RTCError,
+  RTCErrorEvent,
+  type SctpState,
+} from '@typertc/sctp';
+import { RTCCertificate } from './certificate.js';
+import {
+  configurationView,
+  type NormalizedConfiguration,
+  normalizeConfiguration,
+  type RTCConfiguration,
+  updateConfiguration,
+} from './configuration.js';
+import {
+  RTCIceCandidate,
+  type RTCIceCandidateInit,
+  type RTCSessionDescription,
+  type RTCSessionDescriptionInit,
+} from './description.js';
+import { invalidStateError } from './errors.js';
+import { type EventHandler, EventHandlers } from './event-handlers.js';
+import { RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from './events.js';
+import type { RTCSignalingState } from './jsep/signaling.js';
+import { Negotiation } from './negotiation.js';
+import type { TransportStack } from './transport/transport-stack.js';
+import { RTCDtlsTransport, RTCIceTransport, RTCSctpTransport } from './transport/w3c-transports.js';
+
+export type RTCIceConnectionState = IceTransportState;
+export type RTCIceGatheringState = IceGatheringState;
+export type RTCPeerConnectionState =
+  | 'new'
+  | 'connecting'
+  | 'connected'
+  | 'disconnected'
+  | 'failed'
+  | 'closed';
+
+export interface RTCOfferOptions {
+  readonly iceRestart?: boolean;
+}
+
+const HANDLED_EVENTS = [
+  'negotiationneeded',
+  'icecandidate',
+  'icecandidateerror',
+  'signalingstatechange',
+  'iceconnectionstatechange',
+  'icegatheringstatechange',
+  'connectionstatechange',
+  'datachannel',
+] as const;
+
+export class RTCPeerConnection extends EventTarget {
+  #config: NormalizedConfiguration;
+  readonly #handlers = new EventHandlers(this);
+  readonly #channels = new DataChannelManager();
+  readonly #negotiation: Negotiation;
+  /** W3C §4.4.1.2 operations chain: each operation starts when the previous one settles. */
+  #chain: Promise<unknown> = Promise.resolve();
+  #pendingOperations = 0;
+  #closed = false;
+  #iceConnectionState: RTCIceConnectionState = 'new';
+  #connectionState: RTCPeerConnectionState = 'new';
+  #iceGatheringState: RTCIceGatheringState = 'new';
+  #negotiationNeeded = false;
+  #stack: TransportStack | undefined;
+  #iceTransport: RTCIceTransport | undefined;
+  #dtlsTransport: RTCDtlsTransport | undefined;
+  #sctpTransport: RTCSctpTransport | null = null;
+  #dataChannelsOpened = 0;
+  #dataChannelsClosed = 0;
+
+  /** W3C §4.4.1.1. Throws as `setConfiguration` does for a bad configuration. */
+  constructor(configuration: RTCConfiguration = {}) {
+    super();
+    this.#config = normalizeConfiguration(configuration);
+    const certificate =
+      this.#config.certificates[0] !== undefined
+        ? Promise.resolve(this.#config.certificates[0])
+        : RTCCertificate.generate({ name: 'ECDSA', namedCurve: 'P-256' });
+    this.#negotiation = new Negotiation({
+      config: () => this.#config,
+      certificate,
+      channels: this.#channels,
+      onTransport: (stack, mid) => this.#adoptTransport(stack, mid),
+      onSctp: (maxMessageSize) => this.#adoptSctp(maxMessageSize),
+      onCandidatesSurfaced: (candidates) => {
+        for (const candidate of candidates) this.#fireCandidate(candidate);
+      },
+    });
+    this.#channels.on('datachannel', (channel) => {
+      this.#watchChannel(channel);
+      this.dispatchEvent(new RTCDataChannelEvent('datachannel', { channel }));
+    });
+  }
+
+  /** W3C §4.4.3: a certificate for `certificates`; ECDSA P-256 and RSASSA-PKCS1-v1_5 2048. */
+  static generateCertificate(keygenAlgorithm: Parameters<typeof RTCCertificate.generate>[0]) {
+    return RTCCertificate.generate(keygenAlgorithm);
+  }
+
+  // --- attributes ---
+
+  get localDescription(): RTCSessionDescription | null {
+    return this.#negotiation.localDescription;
+  }
+  get currentLocalDescription(): RTCSessionDescription | null {
+    return this.#negotiation.currentLocal;
+  }
+  get pendingLocalDescription(): RTCSessionDescription | null {
+    return this.#negotiation.pendingLocal;
+  }
+  get remoteDescription(): RTCSessionDescription | null {
+    return this.#negotiation.pendingRemote ?? this.#negotiation.currentRemote;
+  }
+  get currentRemoteDescription(): RTCSessionDescription | null {
+    return this.#negotiation.currentRemote;
+  }
+  get pendingRemoteDescription(): RTCSessionDescription | null {
+    return this.#negotiation.pendingRemote;
+  }
+  get signalingState(): RTCSignalingState {
+    return this.#closed ? 'closed' : this.#negotiation.signalingState;
+  }
+  get iceGatheringState(): RTCIceGatheringState {
+    return this.#iceGatheringState;
+  }
+  get iceConnectionState(): RTCIceConnectionState {
+    return this.#iceConnectionState;
+  }
+  get connectionState(): RTCPeerConnectionState {
+    return this.#connectionState;
+  }
+  /** W3C §4.4.1: whether the peer can take trickled candidates; null before an offer/answer. */
+  get canTrickleIceCandidates(): boolean | null {
+    return this.#negotiation.remoteCanTrickle;
+  }
+  /** W3C §6.1: the data channels' transport, once a description negotiated them. */
+  get sctp(): RTCSctpTransport | null {
+    return this.#sctpTransport;
+  }
+
+  // --- offer/answer (W3C §4.4.2) ---
+
+  createOffer(options: RTCOfferOptions = {}): Promise<RTCSessionDescriptionInit> {
+    return this.#enqueue(() => this.#negotiation.createOffer(options.iceRestart === true));
+  }
+
+  createAnswer(): Promise<RTCSessionDescriptionInit> {
+    return this.#enqueue(() => this.#negotiation.createAnswer());
+  }
+
+  /**
+   * W3C §4.4.2: with no argument (or no sdp), the offer or answer the state calls for is
+   * created and applied (implicit description, used by perfect negotiation).
+   */
+  setLocalDescription(description?: RTCSessionDescriptionInit): Promise<void> {
+    return this.#enqueue(async () => {
+      const before = this.signalingState;
+      await this.#negotiation.setLocal(description);
+      this.#afterDescription(before);
+    });
+  }
+
+  /** W3C §4.4.2; an offer in `have-local-offer` rolls the local one back first (glare). */
+  setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    return this.#enqueue(async () => {
+      let before = this.signalingState;
+      await this.#negotiation.setRemote(description, () => {
+        // The implicit rollback is its own state change (W3C §4.4.1.5, rollback steps).
+        this.#fire('signalingstatechange');
+        before = this.signalingState;
+      });
+      this.#afterDescription(before);
+    });
+  }
+
+  /**
+   * W3C §4.4.2 addIceCandidate: a candidate for the remote description's section named by
+   * `sdpMid` (or `sdpMLineIndex`); null, or an empty candidate, is end-of-candidates.
+   */
+  addIceCandidate(candidate?: RTCIceCandidateInit | RTCIceCandidate | null): Promise<void> {
+    if (
+      candidate !== undefined &&
+      candidate !== null &&
+      candidate.candidate !== undefined &&
+      candidate.candidate !== '' &&
+      (candidate.sdpMid ?? null) === null &&
+      (candidate.sdpMLineIndex ?? null) === null
+    ) {
+      return Promise.reject(new TypeError('a candidate needs sdpMid or sdpMLineIndex'));
+    }
+    return this.#enqueue(async () => this.#negotiation.addRemoteCandidate(candidate ?? null));
+  }
+
+  /** W3C §4.4.1.7 restartIce: the next offer restarts ICE. */
+  restartIce(): void {
+    if (this.#closed) return;
+    this.#negotiation.requestIceRestart();
+    this.#updateNegotiationNeeded();
+  }
+
+  getConfiguration(): RTCConfiguration {
+    return configurationView(this.#config);
+  }
+
+  /** W3C §4.4.1.6: certificates, bundlePolicy and rtcpMuxPolicy cannot change. */
+  setConfiguration(configuration: RTCConfiguration): void {
+    if (this.#closed) throw invalidStateError('the peer connection is closed');
+    this.#config = updateConfiguration(
+      this.#config,
+      configuration,
+      this.#negotiation.localDescriptionSet,
+    );
+  }
+
+  // --- data channels (W3C §6.2) ---
+
+  createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+    if (this.#closed) throw invalidStateError('the peer connection is closed');
+    const channel = this.#channels.createDataChannel(label, init);
+    this.#watchChannel(channel);
+    this.#negotiation.dataChannelCreated();
+    this.#updateNegotiationNeeded();
+    return channel;
+  }
+
+  /** W3C §4.4.1.8: everything stops at once; no event fires; calling again does nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channels.close();
+    this.#negotiation.close();
+    this.#stack = undefined;
+    this.#sctpTransport?.updateState('closed');
+    this.#dtlsTransport?.updateState('closed');
+    this.#iceTransport?.updateState('closed');
+    this.#iceConnectionState = 'closed';
+    this.#connectionState = 'closed';
+  }
+
+  // --- event handler attributes ---
+
+  get onnegotiationneeded(): EventHandler {
+    return this.#handlers.get('negotiationneeded');
+  }
+  set onnegotiationneeded(handler: EventHandler) {
+    this.#handlers.set('negotiationneeded', handler);
+  }
+  get onicecandidate(): EventHandler<RTCPeerConnectionIceEvent> {
+    return this.#handlers.get('icecandidate');
+  }
+  set onicecandidate(handler: EventHandler<RTCPeerConnectionIceEvent>) {
+    this.#handlers.set('icecandidate', handler);
+  }
+  get onicecandidateerror(): EventHandler<RTCPeerConnectionIceErrorEvent> {
+    return this.#handlers.get('icecandidateerror');
+  }
+  set onicecandidateerror(handler: EventHandler<RTCPeerConnectionIceErrorEvent>) {
+    this.#handlers.set('icecandidateerror', handler);
+  }
+  get onsignalingstatechange(): EventHandler {
+    return this.#handlers.get('signalingstatechange');
+  }
+  set onsignalingstatechange(handler: EventHandler) {
+    this.#handlers.set('signalingstatechange', handler);
+  }
+  get oniceconnectionstatechange(): EventHandler {
+    return this.#handlers.get('iceconnectionstatechange');
+  }
+  set oniceconnectionstatechange(handler: EventHandler) {
+    this.#handlers.set('iceconnectionstatechange', handler);
+  }
+  get onicegatheringstatechange(): EventHandler {
+    return this.#handlers.get('icegatheringstatechange');
+  }
+  set onicegatheringstatechange(handler: EventHandler) {
+    this.#handlers.set('icegatheringstatechange', handler);
+  }
+  get onconnectionstatechange(): EventHandler {
+    return this.#handlers.get('connectionstatechange');
+  }
+  set onconnectionstatechange(handler: EventHandler) {
+    this.#handlers.set('connectionstatechange', handler);
+  }
+  get ondatachannel(): EventHandler<RTCDataChannelEvent> {
+    return this.#handlers.get('datachannel');
+  }
+  set ondatachannel(handler: EventHandler<RTCDataChannelEvent>) {
+    this.#handlers.set('datachannel', handler);
+  }
+
+  // --- internals ---
+
+  /** Runs `operation` on the operations chain (W3C §4.4.1.2 "chain an operation"). */
+  #enqueue<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(invalidStateError('the peer connection is closed'));
+    this.#pendingOperations++;
+    const result = this.#chain.then(async () => {
+      if (this.#closed) throw invalidStateError('the peer connection is closed');
+      return operation();
+    });
+    this.#chain = result.then(
+      () => this.#operationDone(),
+      () => this.#operationDone(),
+    );
+    return result;
+  }
+
+  #operationDone(): void {
+    this.#pendingOperations--;
+    // W3C §4.4.1.2 step 7.4: once the chain is empty, see whether negotiation is needed.
+    if (this.#pendingOperations === 0 && !this.#closed) this.#updateNegotiationNeeded();
+  }
+
+  #afterDescription(before: RTCSignalingState): void {
+    if (this.#closed) return;
+    if (this.signalingState !== before) this.#fire('signalingstatechange');
+    if (this.signalingState === 'stable') this.#negotiationNeeded = false;
+  }
+
+  /** W3C §4.7.3 "update the negotiation-needed flag". */
+  #updateNegotiationNeeded(): void {
+    if (this.#closed || this.#pendingOperations > 0) return;
+    if (this.signalingState !== 'stable') return;
+    if (!this.#negotiation.negotiationNeeded()) {
+      this.#negotiationNeeded = false;
+      return;
+    }
+    if (this.#negotiationNeeded) return;
+    this.#negotiationNeeded = true;
+    setImmediate(() => {
+      if (this.#closed || !this.#negotiationNeeded || this.signalingState !== 'stable') return;
+      if (!this.#negotiation.negotiationNeeded()) {
+        this.#negotiationNeeded = false;
+        return;
+      }
+      this.#fire('negotiationneeded');
+    });
+  }
+
+  #adoptTransport(stack: TransportStack, mid: string): void {
+    this.#stack = stack;
+    const ice = new RTCIceTransport(stack, mid);
+    const dtls = new RTCDtlsTransport(stack, ice);
+    this.#iceTransport = ice;
+    this.#dtlsTransport = dtls;
+    const events = stack.events;
+    events.on('gathering-state', (state) => this.#onGatheringState(state, mid));
+    events.on('candidate-error', (error) => this.#onCandidateError(error));
+    events.on('ice-state', (state) => this.#onIceState(state));
+    events.on('selected-pair', () => {
+      if (!this.#closed) ice.dispatchEvent(new Event('selectedcandidatepairchange'));
+    });
+    events.on('dtls-state', (state, error) => this.#onDtlsState(state, error));
+    events.on('sctp-state', (state) => this.#onSctpState(state));
+  }
+
+  #adoptSctp(maxMessageSize: number): void {
+    if (this.#sctpTransport !== null) {
+      this.#sctpTransport.updateMaxMessageSize(maxMessageSize);
+      return;
+    }
+    this.#sctpTransport = new RTCSctpTransport(
+      this.#dtlsTransport as RTCDtlsTransport,
+      maxMessageSize,
+    );
+  }
+
+  #fireCandidate(candidate: RTCIceCandidate): void {
+    if (this.#closed) return;
+    this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate }));
+  }
+
+  /** W3C §5.6 "gathering state changes" and §4.4.1.? "update the ICE gathering state". */
+  #onGatheringState(state: IceGatheringState, mid: string): void {
+    if (this.#closed) return;
+    const ice = this.#iceTransport as RTCIceTransport;
+    if (state === 'complete') {
+      // The transport's end-of-candidates first: an empty candidate for its section.
+      this.#negotiation.localGatheringComplete();
+      const ufrag = this.#stack?.ice.localCredentials.ufrag ?? null;
+      this.#fireCandidate(
+        new RTCIceCandidate({
+          candidate: '',
+          sdpMid: mid,
+          sdpMLineIndex: 0,
+          usernameFragment: ufrag,
+        }),
+      );
+    }
+    ice.updateGatheringState(state);
+    if (state === this.#iceGatheringState) return;
+    this.#iceGatheringState = state;
+    this.#fire('icegatheringstatechange');
+    if (state === 'complete') {
+      this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate: null }));
+    }
+  }
+
+  #onCandidateError(error: GatheringError): void {
+    if (this.#closed) return;
+    this.dispatchEvent(
+      new RTCPeerConnectionIceErrorEvent('icecandidateerror', {
+        address: error.address ?? null,
+        url: error.url ?? '',
+        // W3C §4.8.3: 701 when the server could not be reached or gave no usable answer.
+        errorCode: 701,
+        errorText: error.error.message,
+      }),
+    );
+  }
+
+  #onIceState(state: IceTransportState): void {
+    if (this.#closed) return;
+    (this.#iceTransport as RTCIceTransport).updateState(state);
+    if (state !== this.#iceConnectionState) {
+      this.#iceConnectionState = state;
+      this.#fire('iceconnectionstatechange');
+    }
+    this.#updateConnectionState();
+  }
+
+  #onDtlsState(state: DtlsState, error: Error | undefined): void {
+    if (this.#closed) return;
+    const dtls = this.#dtlsTransport as RTCDtlsTransport;
+    if (state === 'failed' && error !== undefined) {
+      // W3C §5.5.1: the fingerprint check's failure has its own errorDetail.
+      const detail = /fingerprint/i.test(error.message) ? 'fingerprint-failure' : 'dtls-failure';
+      dtls.dispatchEvent(
+        new RTCErrorEvent('error', { error: new RTCError({ errorDetail: detail }, error.message) }),
+      );
+    }
+    dtls.updateState(state);
+    this.#updateConnectionState();
+  }
+
+  #onSctpState(state: SctpState): void {
+    if (this.#closed || this.#sctpTransport === null) return;
+    if (state === 'established') this.#sctpTransport.updateState('connected');
+    else if (state === 'closed') this.#sctpTransport.updateState('closed');
+  }
+
+  /** W3C §4.3.3 RTCPeerConnectionState, from the ICE and DTLS transports' states. */
+  #updateConnectionState(): void {
+    const ice = this.#iceTransport?.state ?? 'new';
+    const dtls = this.#dtlsTransport?.state ?? 'new';
+    let state: RTCPeerConnectionState;
+    if (ice === 'failed' || dtls === 'failed') state = 'failed';
+    else if (ice === 'disconnected') state = 'disconnected';
+    else if ((ice === 'new' || ice === 'closed') && (dtls === 'new' || dtls === 'closed')) {
+      state = 'new';
+    } else if ((ice === 'connected' || ice === 'completed') && dtls === 'connected') {
+      state = 'connected';
+    } else state = 'connecting';
+    if (state === this.#connectionState) return;
+    this.#connectionState = state;
+    this.#fire('connectionstatechange');
+  }
+
+  #watchChannel(channel: RTCDataChannel): void {
+    channel.addEventListener('open', () => this.#dataChannelsOpened++, { once: true });
+    channel.addEventListener('close', () => this.#dataChannelsClosed++, { once: true });
+  }
+
+  #fire(type: (typeof HANDLED_EVENTS)[number]): void {
+    this.dispatchEvent(new Event(type));
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The transports of one BUNDLE group (RFC 8843; WebRTC 1.0 §5.5-5.7): an ICE transport, the
+ * RFC 7983 demultiplexer over it, the DTLS transport once the roles are known (RFC 8842: from
+ * `a=setup`), and SCTP over DTLS for the data channels once DTLS is connected (RFC 8261).
+ * The peer connection owns the stack and turns its events into the W3C ones.
+ */
+
+import { Emitter } from '@typertc/common';
+import { type DtlsCertificate, type DtlsState, DtlsTransport } from '@typertc/dtls';
+import {
+  type CandidateGatherer,
+  type GatheringError,
+  type IceCredentials,
+  type IceGatheringState,
+  type IceRole,
+  type IceSelectedPair,
+  IceTransport,
+  type IceTransportPolicy,
+  type IceTransportState,
+  type RTCIceServer,
+  type UdpMux,
+} from '@typertc/ice';
+import { type DataChannelManager, type SctpState, SctpTransport } from '@typertc/sctp';
+import { Demultiplexer } from './demux.js';
+
+export interface TransportStackOptions {
+  readonly role: IceRole;
+  readonly credentials: IceCredentials;
+  readonly iceServers: readonly RTCIceServer[];
+  readonly iceTransportPolicy: IceTransportPolicy;
+  readonly udpMux: UdpMux | undefined;
+  /** Candidates pooled before any description (W3C `iceCandidatePoolSize`). */
+  readonly gatherer: CandidateGatherer | undefined;
+}
+
+export interface SctpParameters {
+  readonly channels: DataChannelManager;
+  readonly localPort: number;
+  readonly remotePort: number;
+  readonly maxMessageSize: number;
+  readonly remoteMaxMessageSize: number;
+}
+
+export interface TransportStackEvents {
+  /** A local candidate, as its `candidate:...` string. */
+  candidate: (candidate: string) => void;
+  'gathering-state': (state: IceGatheringState) => void;
+  'candidate-error': (error: GatheringError) => void;
+  'ice-state': (state: IceTransportState) => void;
+  'selected-pair': (pair: IceSelectedPair) => void;
+  'dtls-state': (state: DtlsState, error?: Error) => void;
+  'sctp-state': (state: SctpState) => void;
+}
+
+export class TransportStack {
+  readonly ice: IceTransport;
+  readonly demux: Demultiplexer;
+  readonly events = new Emitter<TransportStackEvents>();
+  #dtls: DtlsTransport | undefined;
+  #dtlsError: Error | undefined;
+  #sctp: SctpTransport | undefined;
+  #sctpParameters: SctpParameters | undefined;
+  #remoteCredentials: IceCredentials | undefined;
+  readonly #remoteCandidates = new Set<string>();
+  readonly #unsubscribes: (() => void)[] = [];
+  #closed = false;
+
+  constructor(options: TransportStackOptions) {
+    this.ice = IceTransport.create({
+      role: options.role,
+      agent: { localUfrag: options.credentials.ufrag, localPassword: options.credentials.password },
+      iceServers: options.iceServers,
+      iceTransportPolicy: options.iceTransportPolicy,
+      ...(options.udpMux === undefined ? {} : { udpMux: options.udpMux }),
+      ...(options.gatherer === undefined ? {} : { gatherer: options.gatherer }),
+    });
+    this.demux = new Demultiplexer(this.ice);
+    const ice = this.ice;
+    const events = this.events;
+    this.#unsubscribes.push(
+      ice.on('candidate', (event) => events.emit('candidate', event.candidateString)),
+      ice.on('gathering-state', (state) => events.emit('gathering-state', state)),
+      ice.on('candidate-error', (error) => events.emit('candidate-error', error)),
+      ice.on('state', (state) => events.emit('ice-state', state)),
+      ice.on('selected-pair', (pair) => events.emit('selected-pair', pair)),
+    );
+  }
+
+  get dtls(): DtlsTransport | undefined {
+    return this.#dtls;
+  }
+
+  get dtlsError(): Error | undefined {
+    return this.#dtlsError;
+  }
+
+  get sctp(): SctpTransport | undefined {
+    return this.#sctp;
+  }
+
+  get remoteCredentials(): IceCredentials | undefined {
+    return this.#remoteCredentials;
+  }
+
+  get remoteCandidates(): readonly string[] {
+    return [...this.#remoteCandidates];
+  }
+
+  /**
+   * The peer's ICE credentials; new ones are an ICE restart on its side (RFC 8445 §9), after
+   * which its candidates are a new set.
+   */
+  setRemoteCredentials(credentials: IceCredentials, lite: boolean): void {
+    const current = this.#remoteCredentials;
+    if (current?.ufrag === credentials.ufrag && current.password === credentials.password) return;
+    this.#remoteCredentials = credentials;
+    this.#remoteCandidates.clear();
+    this.ice.setRemoteCredentials(credentials);
+    if (lite) this.ice.setRemoteLite(true);
+  }
+
+  /** A remote candidate string, or null for end-of-candidates; each is given to ICE once. */
+  addRemoteCandidate(candidate: string | null): void {
+    if (candidate !== null) {
+      if (this.#remoteCandidates.has(candidate)) return;
+      this.#remoteCandidates.add(candidate);
+    }
+    this.ice.addRemoteCandidate(candidate);
+  }
+
+  /**
+   * Starts DTLS in `role` (once; the roles never change within a session, RFC 8842 §5.5),
+   * checking the peer's certificate against `remoteFingerprints` (RFC 8122 §5).
+   */
+  startDtls(
+    role: 'client' | 'server',
+    certificate: DtlsCertificate,
+    remoteFingerprints: readonly { readonly algorithm: string; readonly value: string }[],
+  ): void {
+    if (this.#dtls !== undefined || this.#closed) return;
+    const dtls = DtlsTransport.create({
+      transport: this.demux.dtls,
+      role,
+      certificate,
+      // RFC 8122 §5: hash function names are case-insensitive; ours are lower case.
+      remoteFingerprints: remoteFingerprints.map(({ algorithm, value }) => ({
+        algorithm: algorithm.toLowerCase(),
+        value,
+      })),
+    });
+    this.#dtls = dtls;
+    this.#unsubscribes.push(
+      dtls.on('state', (state) => {
+        if (state === 'connected') this.#startSctpIfReady();
+        this.events.emit('dtls-state', state, state === 'failed' ? this.#dtlsError : undefined);
+      }),
+      dtls.on('error', (error) => {
+        this.#dtlsError ??= error;
+      }),
+    );
+  }
+
+  /** The data channels' association: started as soon as DTLS is connected. */
+  configureSctp(parameters: SctpParameters): void {
+    this.#sctpParameters = parameters;
+    this.#startSctpIfReady();
+  }
+
+  /** Ends everything: SCTP aborted, DTLS closed (close_notify), ICE sockets closed. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#sctp?.abort('the peer connection closed');
+    this.#dtls?.close();
+    for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
+    this.demux.close();
+    this.ice.close();
+  }
+
+  #startSctpIfReady(): void {
+    const dtls = this.#dtls;
+    const parameters = this.#sctpParameters;
+    if (this.#sctp !== undefined || dtls === undefined || parameters === undefined) return;
+    if (dtls.connection.state !== 'connected') return;
+    const sctp = SctpTransport.create({
+      transport: dtls,
+      role: dtls.connection.options.role,
+      channels: parameters.channels,
+      localPort: parameters.localPort,
+      remotePort: parameters.remotePort,
+      maxMessageSize: parameters.maxMessageSize,
+      remoteMaxMessageSize: parameters.remoteMaxMessageSize,
+    });
+    this.#sctp = sctp;
+    this.#unsubscribes.push(sctp.on('state', (state) => this.events.emit('sctp-state', state)));
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * Two TypeRTC peer connections in one process over UDP loopback: offer/answer, trickle ICE,
+ * DTLS with fingerprints from the SDP, SCTP and data channels (W3C WebRTC 1.0 §4, §6).
+ */
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { RTCPeerConnection } from '../src/index.js';
+import {
+  messages,
+  negotiate,
+  nextChannel,
+  opened,
+  type Pair,
+  pair,
+  until,
+} from './pair-helpers.js';
+
+const pairs: Pair[] = [];
+function track(p: Pair): Pair {
+  pairs.push(p);
+  return p;
+}
+afterEach(() => {
+  for (const p of pairs.splice(0)) p.close();
+});
+
+describe('RTCPeerConnection over UDP loopback', () => {
+  it('negotiates, connects and fires the state events in order', async () => {
+    const { a, b } = track(pair());
+    const events: string[] = [];
+    for (const type of [
+      'signalingstatechange',
+      'icegatheringstatechange',
+      'iceconnectionstatechange',
+      'connectionstatechange',
+    ]) {
+      a.addEventListener(type, () => {
+        const state =
+          type === 'signalingstatechange'
+            ? a.signalingState
+            : type === 'icegatheringstatechange'
+              ? a.iceGatheringState
+              : type === 'iceconnectionstatechange'
+                ? a.iceConnectionState
+                : a.connectionState;
+        events.push(`${type}:${state}`);
+      });
+    }
+    const candidates: (string | null)[] = [];
+    a.addEventListener('icecandidate', (event) => {
+      const { candidate } = event as unknown as { candidate: { candidate: string } | null };
+      candidates.push(candidate === null ? null : candidate.candidate);
+    });
+    const channel = a.createDataChannel('chat');
+    const negotiationNeeded = new Promise<void>(
+      (resolve) => (a.onnegotiationneeded = () => resolve()),
+    );
+    await negotiationNeeded;
+    await negotiate(a, b);
+    await opened(channel);
+    await until(a, 'connectionstatechange', () => a.connectionState === 'connected');
+    await until(a, 'icegatheringstatechange', () => a.iceGatheringState === 'complete');
+
+    expect(events.filter((e) => e.startsWith('signaling'))).toEqual([
+      'signalingstatechange:have-local-offer',
+      'signalingstatechange:stable',
+    ]);
+    const connection = events.filter(
+      (e) => !e.startsWith('signaling') && !e.startsWith('icegathering'),
+    );
+    expect(connection.indexOf('iceconnectionstatechange:checking')).toBeLessThan(
+      connection.indexOf('connectionstatechange:connecting'),
+    );
+    // W3C §4.3.3: connected once ICE is connected and DTLS too, so after ICE's connected.
+    expect(connection.indexOf('iceconnectionstatechange:connected')).toBeLessThan(
+      connection.indexOf('connectionstatechange:connected'),
+    );
+    expect(connection.filter((e) => e.startsWith('connectionstatechange'))).toEqual([
+      'connectionstatechange:connecting',
+      'connectionstatechange:connected',
+    ]);
+    // Trickle: host candidates, the transport's empty end-of-candidates, then null.
+    expect(candidates.filter((c) => c !== null && c !== '').length).toBeGreaterThan(0);
+    expect(candidates.slice(-2)).toEqual(['', null]);
+    expect(a.localDescription?.sdp).toContain('a=end-of-candidates');
+    expect(a.sctp?.state).toBe('connected');
+    expect(a.sctp?.maxMessageSize).toBe(262_144);
+    expect(a.sctp?.transport.state).toBe('connected');
+    expect(a.sctp?.transport.iceTransport.getSelectedCandidatePair()).not.toBeNull();
+    expect(a.currentLocalDescription?.type).toBe('offer');
+    expect(b.currentLocalDescription?.type).toBe('answer');
+    expect(a.pendingLocalDescription).toBeNull();
+  });
+
+  it('carries strings, binary, empty and 256 KiB messages both ways', async () => {
+    const { a, b } = track(pair());
+    const channel = a.createDataChannel('data');
+    const remote = nextChannel(b);
+    await negotiate(a, b);
+    const theirs = await remote;
+    await opened(channel);
+    expect(theirs.label).toBe('data');
+
+    const big = new Uint8Array(262_144).map((_, i) => (i * 31) & 0xff);
+    const atB = messages(theirs, 5);
+    channel.send('hello');
+    channel.send(new Uint8Array([1, 2, 3]));
+    channel.send('');
+    channel.send(new Uint8Array(0));
+    channel.send(big);
+    const [text, binary, emptyText, emptyBinary, large] = await atB;
+    expect(text).toBe('hello');
+    expect(new Uint8Array(binary as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(emptyText).toBe('');
+    expect((emptyBinary as ArrayBuffer).byteLength).toBe(0);
+    expect(new Uint8Array(large as ArrayBuffer)).toEqual(big);
+
+    const atA = messages(channel, 1);
+    theirs.send('back');
+    expect(await atA).toEqual(['back']);
+  });
+
+  it('opens unordered, partially reliable and negotiated channels', async () => {
+    const { a, b } = track(pair());
+    const unordered = a.createDataChannel('u', { ordered: false });
+    const partial = a.createDataChannel('p', { maxRetransmits: 0 });
+    const timed = a.createDataChannel('t', { maxPacketLifeTime: 500 });
+    const negotiatedA = a.createDataChannel('n', { negotiated: true, id: 42 });
+    const negotiatedB = b.createDataChannel('n', { negotiated: true, id: 42 });
+    const remote: string[] = [];
+    b.ondatachannel = (event) => {
+      remote.push(
+        `${event.channel.label}:${event.channel.ordered}:${event.channel.maxRetransmits}:${event.channel.maxPacketLifeTime}`,
+      );
+    };
+    await negotiate(a, b);
+    await Promise.all([unordered, partial, timed, negotiatedA, negotiatedB].map(opened));
+    await until(b, 'datachannel', () => remote.length === 3);
+    expect(remote.sort()).toEqual(['p:true:0:null', 't:true:null:500', 'u:false:null:null']);
+    const atB = messages(negotiatedB, 1);
+    negotiatedA.send('pre-agreed');
+    expect(await atB).toEqual(['pre-agreed']);
+  });
+
+  it('adds channels after the first negotiation without renegotiating', async () => {
+    const { a, b } = track(pair());
+    const first = a.createDataChannel('first');
+    await negotiate(a, b);
+    await opened(first);
+    let needed = 0;
+    a.onnegotiationneeded = () => needed++;
+    const remote = nextChannel(b);
+    const second = b.createDataChannel('from-b');
+    const theirs = await nextChannel(a);
+    void remote;
+    await opened(second);
+    expect(theirs.label).toBe('from-b');
+    // Data channels after the first ride on the negotiated SCTP association (W3C §4.7.3).
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(needed).toBe(0);
+  });
+
+  it('closes a channel from either side; the other sees close', async () => {
+    const { a, b } = track(pair());
+    const channel = a.createDataChannel('bye');
+    const remote = nextChannel(b);
+    await negotiate(a, b);
+    const theirs = await remote;
+    await opened(channel);
+    const closed = new Promise<void>((resolve) => (channel.onclose = () => resolve()));
+    theirs.close();
+    await closed;
+    expect(channel.readyState).toBe('closed');
+  });
+
+  it('renegotiates after the peer restarts ICE, and data still flows', async () => {
+    const { a, b } = track(pair());
+    const channel = a.createDataChannel('restart');
+    const remote = nextChannel(b);
+    await negotiate(a, b);
+    const theirs = await remote;
+    await opened(channel);
+    const ufragBefore = a.sctp?.transport.iceTransport.getLocalParameters()?.usernameFragment;
+    a.restartIce();
+    await negotiate(a, b);
+    const ufragAfter = a.sctp?.transport.iceTransport.getLocalParameters()?.usernameFragment;
+    expect(ufragAfter).not.toBe(ufragBefore);
+    const atB = messages(theirs, 100);
+    for (let i = 0; i < 100; i++) channel.send(`m${i}`);
+    expect(await atB).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`));
+  });
+
+  it('perfect negotiation: glare resolved by the polite peer rolling back', async () => {
+    const a = new RTCPeerConnection();
+    const b = new RTCPeerConnection();
+    track({
+      a,
+      b,
+      close() {
+        a.close();
+        b.close();
+      },
+    });
+    // The W3C perfect negotiation pattern, b polite.
+    const peers = [
+      { pc: a, other: b, polite: false, makingOffer: false },
+      { pc: b, other: a, polite: true, makingOffer: false },
+    ];
+    const signal = async (
+      to: RTCPeerConnection,
+      message: { description?: unknown; candidate?: unknown },
+    ) => {
+      const peer = peers.find((p) => p.pc === to) as (typeof peers)[number];
+      if (message.description !== undefined) {
+        const description = message.description as { type: 'offer' | 'answer'; sdp: string };
+        const collision =
+          description.type === 'offer' && (peer.makingOffer || peer.pc.signalingState !== 'stable');
+        if (collision && !peer.polite) return;
+        await peer.pc.setRemoteDescription(description);
+        if (description.type === 'offer') {
+          await peer.pc.setLocalDescription();
+          await signal(peer.other, { description: peer.pc.localDescription?.toJSON() });
+        }
+      } else if (message.candidate !== undefined) {
+        await peer.pc.addIceCandidate(message.candidate as never).catch(() => {});
+      }
+    };
+    for (const peer of peers) {
+      peer.pc.onicecandidate = (event) => void signal(peer.other, { candidate: event.candidate });
+      peer.pc.onnegotiationneeded = async () => {
+        peer.makingOffer = true;
+        await peer.pc.setLocalDescription();
+        peer.makingOffer = false;
+        await signal(peer.other, { description: peer.pc.localDescription?.toJSON() });
+      };
+    }
+    // Both create a channel at once: both want to offer.
+    const fromA = a.createDataChannel('a');
+    const fromB = b.createDataChannel('b');
+    await Promise.all([opened(fromA), opened(fromB)]);
+    expect([a.signalingState, b.signalingState]).toEqual(['stable', 'stable']);
+  });
+
+  it('refuses to connect when the SDP fingerprint is not the peer certificate', async () => {
+    const { a, b } = track(pair());
+    a.createDataChannel('x');
+    await a.setLocalDescription();
+    await b.setRemoteDescription(a.localDescription as never);
+    await b.setLocalDescription();
+    const answer = b.localDescription as { type: 'answer'; sdp: string };
+    const forged = answer.sdp.replace(
+      /(a=fingerprint:sha-256 )([0-9A-F]{2})/,
+      (_, head, byte) => `${head}${byte === '00' ? '01' : '00'}`,
+    );
+    expect(forged).not.toBe(answer.sdp);
+    const dtlsErrors: string[] = [];
+    await a.setRemoteDescription({ type: 'answer', sdp: forged });
+    a.sctp?.transport.addEventListener('error', (event) => {
+      dtlsErrors.push((event as unknown as { error: { errorDetail: string } }).error.errorDetail);
+    });
+    await until(a, 'connectionstatechange', () => a.connectionState === 'failed');
+    expect(a.sctp?.transport.state).toBe('failed');
+    expect(dtlsErrors).toEqual(['fingerprint-failure']);
+  });
+});
+
+describe('RTCPeerConnection API rules', () => {
+  it('rejects descriptions in the wrong state and invalid SDP', async () => {
+    const pc = new RTCPeerConnection();
+    try {
+      await expect(pc.createAnswer()).rejects.toMatchObject({ name: 'InvalidStateError' });
+      await expect(
+        pc.setRemoteDescription({ type: 'answer', sdp: 'v=0\r\n' }),
+      ).rejects.toMatchObject({ name: 'OperationError' });
+      await expect(
+        pc.addIceCandidate({ candidate: 'candidate:1 1 udp 1 1.2.3.4 5 typ host', sdpMid: '0' }),
+      ).rejects.toMatchObject({
+        name: 'InvalidStateError',
+      });
+      await expect(pc.setLocalDescription({ type: 'offer', sdp: 'v=0\r\n' })).rejects.toMatchObject(
+        {
+          name: 'InvalidModificationError',
+        },
+      );
+    } finally {
+      pc.close();
+    }
+  });
+
+  it('rolls back a local offer', async () => {
+    const pc = new RTCPeerConnection();
+    try {
+      pc.createDataChannel('x');
+      await pc.setLocalDescription();
+      expect(pc.signalingState).toBe('have-local-offer');
+      await pc.setLocalDescription({ type: 'rollback' });
+      expect(pc.signalingState).toBe('stable');
+      expect(pc.localDescription).toBeNull();
+      await expect(pc.setLocalDescription({ type: 'rollback' })).rejects.toMatchObject({
+        name: 'InvalidStateError',
+      });
+    } finally {
+      pc.close();
+    }
+  });
+
+  it('close() is idempotent, fires nothing, and refuses what follows', async () => {
+    const pc = new RTCPeerConnection();
+    const fired: string[] = [];
+    pc.onsignalingstatechange = () => fired.push('signaling');
+    pc.onconnectionstatechange = () => fired.push('connection');
+    pc.close();
+    pc.close();
+    expect(pc.signalingState).toBe('closed');
+    expect(pc.connectionState).toBe('closed');
+    expect(pc.iceConnectionState).toBe('closed');
+    expect(() => pc.createDataChannel('x')).toThrow(
+      expect.objectContaining({ name: 'InvalidStateError' }),
+    );
+    await expect(pc.createOffer()).rejects.toMatchObject({ name: 'InvalidStateError' });
+    expect(fired).toEqual([]);
+  });
+
+  it('getConfiguration reflects the configuration; setConfiguration keeps its rules', () => {
+    const pc = new RTCPeerConnection({ iceServers: [{ urls: 'stun:127.0.0.1:3478' }] });
+    try {
+      expect(pc.getConfiguration().iceServers).toEqual([{ urls: 'stun:127.0.0.1:3478' }]);
+      expect(() => pc.setConfiguration({ bundlePolicy: 'max-compat' })).toThrow(
+        expect.objectContaining({ name: 'InvalidModificationError' }),
+      );
+    } finally {
+      pc.close();
+    }
+  });
+});

@@ -148,10 +148,6 @@ export class Negotiation {
     return new RTCSessionDescription({ type: applied.type, sdp });
   }
 
-  get stack(): TransportStack | undefined {
-    return this.#stack;
-  }
-
   // --- creating descriptions ---
 
   async createOffer(iceRestart: boolean): Promise<RTCSessionDescriptionInit> {
@@ -486,7 +482,6 @@ export class Negotiation {
       iceServers: config.iceServers,
       iceTransportPolicy: config.iceTransportPolicy,
       udpMux: config.udpMux,
-      gatherer: undefined,
     });
     this.#stack = stack;
     this.#credentials = credentials;

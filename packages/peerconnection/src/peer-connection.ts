@@ -81,8 +81,6 @@ export class RTCPeerConnection extends EventTarget {
   #iceTransport: RTCIceTransport | undefined;
   #dtlsTransport: RTCDtlsTransport | undefined;
   #sctpTransport: RTCSctpTransport | null = null;
-  #dataChannelsOpened = 0;
-  #dataChannelsClosed = 0;
 
   /** W3C §4.4.1.1. Throws as `setConfiguration` does for a bad configuration. */
   constructor(configuration: RTCConfiguration = {}) {
@@ -103,7 +101,6 @@ export class RTCPeerConnection extends EventTarget {
       },
     });
     this.#channels.on('datachannel', (channel) => {
-      this.#watchChannel(channel);
       this.dispatchEvent(new RTCDataChannelEvent('datachannel', { channel }));
     });
   }
@@ -233,7 +230,6 @@ export class RTCPeerConnection extends EventTarget {
   createDataChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
     if (this.#closed) throw invalidStateError('the peer connection is closed');
     const channel = this.#channels.createDataChannel(label, init);
-    this.#watchChannel(channel);
     this.#negotiation.dataChannelCreated();
     this.#updateNegotiationNeeded();
     return channel;
@@ -470,11 +466,6 @@ export class RTCPeerConnection extends EventTarget {
     if (state === this.#connectionState) return;
     this.#connectionState = state;
     this.#fire('connectionstatechange');
-  }
-
-  #watchChannel(channel: RTCDataChannel): void {
-    channel.addEventListener('open', () => this.#dataChannelsOpened++, { once: true });
-    channel.addEventListener('close', () => this.#dataChannelsClosed++, { once: true });
   }
 
   #fire(type: (typeof HANDLED_EVENTS)[number]): void {

@@ -8,7 +8,6 @@
 import { Emitter } from '@typertc/common';
 import { type DtlsCertificate, type DtlsState, DtlsTransport } from '@typertc/dtls';
 import {
-  type CandidateGatherer,
   type GatheringError,
   type IceCredentials,
   type IceGatheringState,
@@ -29,8 +28,6 @@ export interface TransportStackOptions {
   readonly iceServers: readonly RTCIceServer[];
   readonly iceTransportPolicy: IceTransportPolicy;
   readonly udpMux: UdpMux | undefined;
-  /** Candidates pooled before any description (W3C `iceCandidatePoolSize`). */
-  readonly gatherer: CandidateGatherer | undefined;
 }
 
 export interface SctpParameters {
@@ -72,7 +69,6 @@ export class TransportStack {
       iceServers: options.iceServers,
       iceTransportPolicy: options.iceTransportPolicy,
       ...(options.udpMux === undefined ? {} : { udpMux: options.udpMux }),
-      ...(options.gatherer === undefined ? {} : { gatherer: options.gatherer }),
     });
     this.demux = new Demultiplexer(this.ice);
     const ice = this.ice;

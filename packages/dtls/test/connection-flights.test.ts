@@ -13,7 +13,11 @@ import {
 } from '../src/connection/options.js';
 import { HelloCookies } from '../src/crypto/cookie.js';
 import { DtlsTimeoutError } from '../src/errors.js';
-import { HandshakeType } from '../src/handshake/handshake-header.js';
+import {
+  fragmentMessage,
+  HandshakeType,
+  readHandshakeFragments,
+} from '../src/handshake/handshake-header.js';
 import {
   type ClientHello,
   encodeClientHello,
@@ -370,5 +374,84 @@ describe('fragmentation to the MTU (RFC 6347 §4.1.1.1, §4.2.3)', () => {
       deliver(pair.client, drain(pair.server).reverse());
     }
     expect([pair.client.state, pair.server.state]).toEqual(['connected', 'connected']);
+  });
+});
+
+describe('a ClientHello in several records (RFC 6347 §4.2.3)', () => {
+  /**
+   * Re-sends each plaintext ClientHello of the client as fragments of at most `size` bytes, one
+   * record per datagram, optionally last first: Chromium's ClientHello, with a post-quantum key
+   * share, is about 1.4 KB and comes in two records.
+   */
+  function splitClientHellos(size: number, reverse: boolean): Link {
+    return (datagram, from) => {
+      if (from !== 'client') return [datagram];
+      const out: Uint8Array[] = [];
+      for (const record of readRecords(datagram)) {
+        const fragments =
+          record.epoch === 0 && record.contentType === ContentType.handshake
+            ? readHandshakeFragments(record.fragment)
+            : [];
+        const hello = fragments[0];
+        if (fragments.length !== 1 || hello?.msgType !== HandshakeType.clientHello) {
+          out.push(writeRecords([record]));
+          continue;
+        }
+        const pieces = fragmentMessage(hello.msgType, hello.messageSeq, hello.body, size).map(
+          (fragment) => writeRecords([{ ...record, fragment }]),
+        );
+        out.push(...(reverse ? pieces.reverse() : pieces));
+      }
+      return out;
+    };
+  }
+
+  it.each([
+    ['in order', false],
+    ['last first', true],
+  ])('the server reassembles it, %s, through the cookie exchange', (_, reverse) => {
+    const split = splitClientHellos(60, reverse);
+    const sent: Uint8Array[] = [];
+    const pair = connectionPair(ecdsa, ecdsa);
+    pair.handshake((datagram, from) => {
+      const out = split(datagram, from);
+      if (from === 'client') sent.push(...out);
+      return out;
+    });
+    expect([pair.client.state, pair.server.state]).toEqual(['connected', 'connected']);
+    const hellos = handshakeFragments(sent).filter((f) => f.msgType === HandshakeType.clientHello);
+    // Both ClientHellos (without, then with the cookie) crossed in pieces.
+    expect(new Set(hellos.map((f) => f.messageSeq))).toEqual(new Set([0, 1]));
+    expect(hellos.every((f) => f.fragmentLength < f.length)).toBe(true);
+  });
+
+  it('a ClientHello announcing more than 16 KiB is dropped, and nothing is answered', () => {
+    const pair = connectionPair(ecdsa, ecdsa);
+    const [first] = fragmentMessage(HandshakeType.clientHello, 0, new Uint8Array(16_385), 100) as [
+      Uint8Array,
+    ];
+    deliver(pair.server, [
+      writeRecords([{ contentType: ContentType.handshake, version: DTLS_1_0, fragment: first }]),
+    ]);
+    expect(drain(pair.server)).toHaveLength(0);
+    expect(pair.server.stats.droppedRecords).toBe(1);
+  });
+
+  it('a retransmitted fragmented ClientHello gets a HelloVerifyRequest each time', () => {
+    const pair = connectionPair(ecdsa, ecdsa);
+    const body = fakeClientHello();
+    const datagrams = fragmentMessage(HandshakeType.clientHello, 0, body, 40).map((fragment) =>
+      writeRecords([{ contentType: ContentType.handshake, version: DTLS_1_0, fragment }]),
+    );
+    expect(datagrams.length).toBeGreaterThan(1);
+    for (let round = 0; round < 2; round++) {
+      deliver(pair.server, datagrams.slice(0, -1));
+      expect(drain(pair.server)).toHaveLength(0);
+      deliver(pair.server, datagrams.slice(-1));
+      const [reply] = drain(pair.server);
+      expect(handshakeFragments([reply as Uint8Array])[0]?.msgType).toBe(
+        HandshakeType.helloVerifyRequest,
+      );
+    }
   });
 });

@@ -121,6 +121,29 @@ describe('IceAgent connectivity', () => {
     expect(b.agent.state).toBe('completed');
   });
 
+  it('setRole before the checks: the answerer after a JSEP rollback goes controlled, no conflict', () => {
+    const { clock, net } = setup(4);
+    // Both started as offerers (glare); A rolled its offer back and answers B's.
+    const a = new AgentNode(clock, { controlling: true, tieBreaker: 9n });
+    const b = new AgentNode(clock, { controlling: true, tieBreaker: 5n });
+    a.agent.setRole(false);
+    expect(a.agent.controlling).toBe(false);
+    expect(a.agent.pollEvent()).toEqual({ type: 'role-changed', controlling: false });
+    a.agent.setRole(false); // already controlled: nothing happens
+    expect(a.agent.pollEvent()).toBeUndefined();
+    a.bind(net.addHost({ name: 'a', addresses: ['203.0.113.1'] }));
+    b.bind(net.addHost({ name: 'b', addresses: ['203.0.113.2'] }));
+    introduce(a, b);
+    clock.advance(3000);
+
+    // A's larger tie-breaker would have taken control in a conflict; there was none.
+    expect(a.agent.controlling).toBe(false);
+    expect(b.agent.controlling).toBe(true);
+    expect(a.events.some(({ event }) => event.type === 'role-changed')).toBe(false);
+    expect(a.agent.state).toBe('completed');
+    expect(b.agent.state).toBe('completed');
+  });
+
   it('never connects with a wrong password, and learns nothing from such checks', () => {
     const { clock, net, node } = setup(5);
     const a = node(true, 'a');

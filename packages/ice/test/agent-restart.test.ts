@@ -111,6 +111,47 @@ describe('IceAgent ICE restart (RFC 8445 §9)', () => {
     );
   });
 
+  it("during the restart, the old ufrag is answered on the old pair's path only", () => {
+    const { clock, a } = connectedPair(32);
+    const old = { ufrag: a.agent.localUfrag, password: a.agent.localPassword };
+    const oldPair = a.agent.selectedPair;
+    a.agent.restart();
+    for (const candidate of a.candidates) a.agent.addLocalCandidate(candidate);
+    expect(a.agent.restarting).toBe(true);
+    while (a.agent.pollTransmit() !== undefined);
+    const base = a.candidates[0] as SocketAddress;
+    const oldPeer = oldPair?.remote as SocketAddress;
+
+    // Consent on the old pair: answered under the old credentials.
+    a.agent.handleDatagram(checkFor(old.ufrag, old.password), base, oldPeer, clock.now());
+    const consent = StunMessage.decode(a.agent.pollTransmit()?.data as Uint8Array);
+    expect(consent.messageClass).toBe('success');
+    expect(consent.verifyIntegrity(shortTermKey(old.password))).toBe(true);
+
+    // A peer restarting itself checks its new candidates against our old ufrag (Chromium does,
+    // until our answer arrives): such a pair belongs to no generation we keep, so 401.
+    const newPeer: SocketAddress = { ...oldPeer, port: oldPeer.port + 1 };
+    a.agent.handleDatagram(checkFor(old.ufrag, old.password), base, newPeer, clock.now());
+    const refused = StunMessage.decode(a.agent.pollTransmit()?.data as Uint8Array);
+    expect(refused.messageClass).toBe('error');
+    expect(refused.get(ERROR_CODE)?.code).toBe(401);
+    expect(a.agent.selectedPair).toEqual(oldPair);
+  });
+
+  it('takes data on any valid pair, the old one during a restart included (RFC 8445 §12.2)', () => {
+    const { a } = connectedPair(33);
+    const base = a.candidates[0] as SocketAddress;
+    const peer = a.agent.selectedPair?.remote as SocketAddress;
+    const stranger: SocketAddress = { address: '198.51.100.9', port: 4000, family: 'IPv4' };
+    expect(a.agent.validPairOnPath(base, peer)?.remote.port).toBe(peer.port);
+    expect(a.agent.validPairOnPath(base, stranger)).toBeUndefined();
+    // The new checklist has no valid pair yet; the old pair's path still takes data.
+    a.agent.restart();
+    for (const candidate of a.candidates) a.agent.addLocalCandidate(candidate);
+    expect(a.agent.validPairOnPath(base, peer)?.remote.port).toBe(peer.port);
+    expect(a.agent.validPairOnPath(base, stranger)).toBeUndefined();
+  });
+
   it('moves to a new path when the peer changed its address', () => {
     const { clock, a, b, hostB } = connectedPair(32, ['203.0.113.2', '203.0.113.3']);
     expect(a.agent.selectedPair?.remote.address).toBe('203.0.113.2');

@@ -29,6 +29,7 @@ export {
   RTCPeerConnection,
   type RTCPeerConnectionState,
 } from './peer-connection.js';
+export * from './stats/index.js';
 export {
   RTCDtlsTransport,
   RTCIceTransport,

@@ -305,6 +305,10 @@ export class Negotiation {
         // Gathering starts now rather than at setLocalDescription, to connect sooner; the
         // candidates are signalled only once the answer is applied (W3C §4.4.1.5).
         this.#createStack('controlled', this.#credentials, remote);
+      } else if (this.#stack.remoteCredentials === undefined) {
+        // Our own offer was rolled back before any answer (glare): the peer's offer makes it
+        // the controlling agent (RFC 8445 §6.1.1).
+        this.#stack.ice.setRole('controlled');
       } else if (
         transport !== undefined &&
         this.#stack.remoteCredentials !== undefined &&

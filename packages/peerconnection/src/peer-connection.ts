@@ -36,6 +36,7 @@ import { type EventHandler, EventHandlers } from './event-handlers.js';
 import { RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from './events.js';
 import type { RTCSignalingState } from './jsep/signaling.js';
 import { Negotiation } from './negotiation.js';
+import { buildStatsReport, type RTCStatsReport } from './stats/index.js';
 import type { TransportStack } from './transport/transport-stack.js';
 import { RTCDtlsTransport, RTCIceTransport, RTCSctpTransport } from './transport/w3c-transports.js';
 
@@ -78,6 +79,8 @@ export class RTCPeerConnection extends EventTarget {
   #iceGatheringState: RTCIceGatheringState = 'new';
   #negotiationNeeded = false;
   #stack: TransportStack | undefined;
+  /** What stats are read from; kept after close(), where the transports stay in the report. */
+  #statsStack: TransportStack | undefined;
   #iceTransport: RTCIceTransport | undefined;
   #dtlsTransport: RTCDtlsTransport | undefined;
   #sctpTransport: RTCSctpTransport | null = null;
@@ -96,9 +99,13 @@ export class RTCPeerConnection extends EventTarget {
       channels: this.#channels,
       onTransport: (stack, mid) => this.#adoptTransport(stack, mid),
       onSctp: (maxMessageSize) => this.#adoptSctp(maxMessageSize),
-      onCandidatesSurfaced: (candidates) => {
-        for (const candidate of candidates) this.#fireCandidate(candidate);
-      },
+      // W3C §5.3 "surface the candidate" and the gathering-state steps queue a task: the
+      // events fire after the operation that surfaced them has resolved, so an offer is sent
+      // before its candidates. setImmediate keeps them in order with each other.
+      onCandidatesSurfaced: (candidates) =>
+        setImmediate(() => {
+          for (const candidate of candidates) this.#fireCandidate(candidate);
+        }),
     });
     this.#channels.on('datachannel', (channel) => {
       this.dispatchEvent(new RTCDataChannelEvent('datachannel', { channel }));
@@ -222,6 +229,20 @@ export class RTCPeerConnection extends EventTarget {
       this.#config,
       configuration,
       this.#negotiation.localDescriptionSet,
+    );
+  }
+
+  /**
+   * W3C §8.2 getStats: a snapshot of the whole connection (webrtc-stats: peer-connection,
+   * transport, candidate-pair, local/remote-candidate, certificate, data-channel). No track
+   * selector yet: media arrives with the transceivers.
+   */
+  async getStats(_selector: null = null): Promise<RTCStatsReport> {
+    const certificate = await this.#negotiation.certificate.catch(() => undefined);
+    const stack = this.#statsStack;
+    return buildStatsReport(
+      { ice: stack?.ice, dtls: stack?.dtls, dataChannels: this.#channels, certificate },
+      performance.timeOrigin + performance.now(),
     );
   }
 
@@ -351,12 +372,13 @@ export class RTCPeerConnection extends EventTarget {
 
   #adoptTransport(stack: TransportStack, mid: string): void {
     this.#stack = stack;
+    this.#statsStack = stack;
     const ice = new RTCIceTransport(stack, mid);
     const dtls = new RTCDtlsTransport(stack, ice);
     this.#iceTransport = ice;
     this.#dtlsTransport = dtls;
     const events = stack.events;
-    events.on('gathering-state', (state) => this.#onGatheringState(state, mid));
+    events.on('gathering-state', (state) => setImmediate(() => this.#onGatheringState(state, mid)));
     events.on('candidate-error', (error) => this.#onCandidateError(error));
     events.on('ice-state', (state) => this.#onIceState(state));
     events.on('selected-pair', () => {

@@ -205,6 +205,7 @@ export class ClientHandshake {
     }
     context.serverRandom = hello.random;
     context.suite = suite;
+    context.version = hello.serverVersion;
     this.#step = 'certificate';
   }
 

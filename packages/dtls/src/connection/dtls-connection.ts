@@ -48,6 +48,11 @@ import { ServerHandshake } from './server-handshake.js';
 
 /** Queued outgoing datagrams and received records kept at most (a stalled caller). */
 const MAX_QUEUED = 1024;
+/**
+ * The longest ClientHello a server reassembles. Hybrid post-quantum key shares (X25519MLKEM768,
+ * 1,216 bytes) make Chromium's about 1.4 KB; this leaves room for more shares and extensions.
+ */
+const MAX_CLIENT_HELLO_LENGTH = 16_384;
 
 const CONTEXTS = new WeakMap<DtlsConnection, HandshakeContext>();
 
@@ -64,6 +69,14 @@ export class DtlsConnection {
   readonly #context = new HandshakeContext();
   readonly #records = new RecordLayer();
   readonly #reassembler = new HandshakeReassembler();
+  /**
+   * The server's ClientHello before the cookie exchange: one message at most, so a spoofed
+   * sender can hold no more than MAX_CLIENT_HELLO_LENGTH of this connection's memory.
+   */
+  readonly #initialHello = new HandshakeReassembler({
+    maxMessageLength: MAX_CLIENT_HELLO_LENGTH,
+    maxMessagesAhead: 0,
+  });
   readonly #client: ClientHandshake | undefined;
   readonly #server: ServerHandshake | undefined;
   readonly #transmits: Uint8Array[] = [];
@@ -139,6 +152,14 @@ export class DtlsConnection {
   /** The negotiated suite's name, once the ServerHello is in. */
   get cipherSuite(): string | undefined {
     return this.#context.suite?.name;
+  }
+
+  /**
+   * The negotiated protocol version as on the wire (RFC 6347 §4.1: 0xfefd is DTLS 1.2), once the
+   * ServerHello is in; webrtc-stats RTCTransportStats.tlsVersion reports it in hex.
+   */
+  get protocolVersion(): number | undefined {
+    return this.#context.version;
   }
 
   /** The use_srtp profile agreed on (RFC 5764 §4.1.2), if any. */
@@ -382,7 +403,23 @@ export class DtlsConnection {
 
   /** The server before its first flight: a ClientHello, stateless until its cookie checks out. */
   #onInitialClientHello(fragment: HandshakeFragment, recordSeq: number, now: number): void {
-    const outcome = (this.#server as ServerHandshake).handleInitialFragment(fragment, now);
+    const hello = this.#initialHello;
+    if (fragment.msgType !== HandshakeType.clientHello) {
+      this.#records.stats.droppedRecords++;
+      return;
+    }
+    // A newer ClientHello (the one answering a HelloVerifyRequest) replaces a partial older one.
+    if (fragment.messageSeq > hello.nextMessageSeq) hello.reset(fragment.messageSeq);
+    const verdict = hello.add(fragment);
+    if (verdict === 'rejected' || verdict === 'duplicate') {
+      this.#records.stats.droppedRecords++;
+      return;
+    }
+    const message = hello.takeMessage();
+    if (message === undefined) return; // more fragments to come
+    hello.reset(message.messageSeq);
+    const server = this.#server as ServerHandshake;
+    const outcome = server.handleInitialClientHello(message.messageSeq, message.body, now);
     if (outcome.kind === 'dropped') {
       this.#records.stats.droppedRecords++;
     } else if (outcome.kind === 'verify-request') {

@@ -41,6 +41,8 @@ export class HandshakeContext {
   clientRandom: Uint8Array = new Uint8Array(32);
   serverRandom: Uint8Array = new Uint8Array(32);
   suite: CipherSuiteInfo | undefined;
+  /** The ServerHello's server_version (RFC 5246 §7.4.1.3), the version the records use. */
+  version: number | undefined;
   /** RFC 7627: both sides offered extended_master_secret. */
   extendedMasterSecret = false;
   /** The use_srtp profile both sides agreed on (RFC 5764 §4.1.2). */

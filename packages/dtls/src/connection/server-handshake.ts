@@ -40,7 +40,7 @@ import {
   parseUseSrtp,
 } from '../handshake/extensions.js';
 import { encodeFinished, parseFinished } from '../handshake/finished.js';
-import { type HandshakeFragment, HandshakeType } from '../handshake/handshake-header.js';
+import { HandshakeType } from '../handshake/handshake-header.js';
 import {
   type ClientHello,
   encodeClientHello,
@@ -97,23 +97,21 @@ export class ServerHandshake {
   }
 
   /**
-   * A handshake fragment before the handshake state exists. Only a whole ClientHello in one
-   * fragment is looked at (a real one is a few hundred bytes), and anyone can send it, so one
-   * that does not parse is dropped like a forged record. Without a valid cookie the answer is a
+   * A whole ClientHello before the handshake state exists (the connection reassembles it: with
+   * post-quantum key shares, Chromium's spans two records). Anyone can send one, so one that
+   * does not parse is dropped like a forged record. Without a valid cookie the answer is a
    * HelloVerifyRequest body (nothing kept); with one, the handshake starts and flight 4 goes
    * out.
    */
-  handleInitialFragment(fragment: HandshakeFragment, now: number): ClientHelloOutcome {
-    const whole = fragment.fragmentOffset === 0 && fragment.fragmentLength === fragment.length;
-    if (fragment.msgType !== HandshakeType.clientHello || !whole) return { kind: 'dropped' };
+  handleInitialClientHello(messageSeq: number, body: Uint8Array, now: number): ClientHelloOutcome {
     let hello: ClientHello;
     try {
-      hello = parseClientHello(fragment.body);
+      hello = parseClientHello(body);
     } catch (error) {
       if (error instanceof DtlsParseError) return { kind: 'dropped' };
       throw error;
     }
-    return this.#handleClientHello(hello, fragment.messageSeq, fragment.body, now);
+    return this.#handleClientHello(hello, messageSeq, body, now);
   }
 
   #handleClientHello(
@@ -191,6 +189,7 @@ export class ServerHandshake {
     context.clientRandom = hello.random;
     context.serverRandom = getCryptoBackend().randomBytes(32);
     context.suite = suite;
+    context.version = ProtocolVersion.dtls1_2;
     const extensions = this.#serverExtensions(hello, formats !== undefined);
 
     const ephemeral = generateEphemeralKey(group);

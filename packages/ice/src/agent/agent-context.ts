@@ -8,6 +8,7 @@ import type { CandidatePair } from '../pair.js';
 import type { IceTransmit } from './agent-types.js';
 import type { CheckSession } from './check-session.js';
 import type { LocalCredentials } from './credentials.js';
+import type { PairCounters } from './pair-stats.js';
 import type { PendingChecks } from './pending-checks.js';
 import type { PreviousGeneration } from './previous-generation.js';
 
@@ -28,4 +29,6 @@ export interface AgentContext {
   nominate(pair: CandidatePair, now: number): void;
   /** The peer answered on the pair carrying data: a consent signal (RFC 7675 §5.1). */
   consentAnswered(now: number): void;
+  /** The stats counters of `pair` (webrtc-stats RTCIceCandidatePairStats). */
+  counters(pair: CandidatePair): PairCounters;
 }

@@ -7,6 +7,7 @@
 import { getCryptoBackend, type SocketAddress } from '@typertc/common';
 import type { IceCandidate, LocalCandidate } from '../candidate.js';
 import { IceError } from '../errors.js';
+import type { CandidatePair } from '../pair.js';
 
 /** W3C `RTCIceTransportState` (WebRTC 1.0 §5.6). */
 export type IceTransportState =
@@ -32,6 +33,8 @@ export type IceAgentEvent =
       /** The local candidate as the peer sees it (a prflx one when a NAT mapped the base). */
       readonly local: LocalCandidate;
       readonly remote: IceCandidate;
+      /** The checklist pair checks and consent run on (its counters: `pairCounters`). */
+      readonly pair: CandidatePair;
     }
   | { readonly type: 'role-changed'; readonly controlling: boolean };
 

@@ -8,8 +8,14 @@ import type { SocketAddress } from '@typertc/common';
 import type { StunMessage } from '@typertc/stun';
 import type { CandidatePair } from '../pair.js';
 import type { AgentContext } from './agent-context.js';
-import { addressedUfrag, answerCheck, type CheckResponder } from './connectivity-checks.js';
+import {
+  addressedUfrag,
+  answerCheck,
+  type CheckResponder,
+  unauthenticatedResponse,
+} from './connectivity-checks.js';
 import type { LocalCredentials } from './credentials.js';
+import { pairOnPath } from './peer-reflexive.js';
 import { onPath, type PreviousGeneration } from './previous-generation.js';
 
 /** A Binding request that arrived on the base `local` from `remote`. */
@@ -27,11 +33,17 @@ export function handleCheckRequest(
   }
   const answer = answerCheck(request, remote, responder(agent, agent.localCredentials()));
   agent.send({ data: answer.reply, from: local, to: remote });
-  if (!answer.accepted) return;
-  if (answer.switchRole) agent.switchRole(!agent.controlling());
   const session = agent.session();
+  if (!answer.accepted) {
+    // webrtc-stats requestsReceived counts every request on the pair's path, answered or not.
+    const known = pairOnPath(session.checklist, local, remote);
+    if (known !== undefined) agent.counters(known).requestAnswered();
+    return;
+  }
+  if (answer.switchRole) agent.switchRole(!agent.controlling());
   const pair = session.pairFor(local, remote, answer.priority);
   if (pair === undefined) return;
+  agent.counters(pair).requestAnswered();
   if (agent.lite) {
     checkedByPeer(agent, pair, answer.useCandidate, now);
     return;
@@ -62,9 +74,12 @@ function responder(agent: AgentContext, credentials: LocalCredentials): CheckRes
 }
 
 /**
- * A request for our old ufrag during a restart: the peer's consent check on the old pair (or a
- * check of a peer that has not heard of the restart yet). Answered under the old credentials,
- * and nothing more: it belongs to no pair of the new checklist.
+ * A request for our old ufrag during a restart. On the old selected pair's path it is the
+ * peer's consent check, answered under the old credentials. Anywhere else it would prove a pair
+ * of a generation that is going away, which no checklist holds: a peer restarting itself checks
+ * its new candidates against our old ones until our answer arrives, and one that succeeded
+ * could be nominated and carry data we drop. Such a check gets 401, as an unknown ufrag does
+ * (RFC 8445 §7.3), and the peer goes on to our new credentials.
  */
 function answerPreviousGeneration(
   agent: AgentContext,
@@ -74,11 +89,14 @@ function answerPreviousGeneration(
   previous: PreviousGeneration,
   now: number,
 ): void {
+  if (!onPath(previous.selected, local, remote)) {
+    agent.send({ data: unauthenticatedResponse(request), from: local, to: remote });
+    return;
+  }
   const answer = answerCheck(request, remote, responder(agent, previous.local));
   agent.send({ data: answer.reply, from: local, to: remote });
-  if (answer.accepted && agent.lite && onPath(previous.selected, local, remote)) {
-    agent.consentAnswered(now);
-  }
+  agent.counters(previous.selected.pair).requestAnswered();
+  if (answer.accepted && agent.lite) agent.consentAnswered(now);
 }
 
 /**

@@ -22,7 +22,9 @@ export function handleCheckResponse(
   const pending = agent.pending;
   const check = pending.find(response.transactionId);
   if (check === undefined || !response.verifyIntegrity(check.remoteKey)) return;
-  if (!pending.complete(response.transactionId, now)) return;
+  const roundTripMs = pending.complete(response.transactionId, now);
+  if (roundTripMs === undefined) return;
+  agent.counters(check.pair).responseReceived(roundTripMs);
   // §7.2.5.2.1: the response must come from where the request went, to where it came from.
   if (!sameSocketAddress(remote, check.to) || !sameSocketAddress(local, check.from)) {
     checkFailed(agent, check);

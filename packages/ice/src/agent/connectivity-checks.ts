@@ -107,6 +107,11 @@ function buildErrorResponse(
     : response.encode({ integrity: key, fingerprint: true });
 }
 
+/** A 401 for a request we refuse to authenticate, unsigned as RFC 8489 §9.1.3 has it. */
+export function unauthenticatedResponse(request: StunMessage): Uint8Array {
+  return buildErrorResponse(request, 401, 'Unauthenticated', undefined);
+}
+
 /**
  * The role a request claims (RFC 8445 §7.1.3): its tie-breaker and whether it says controlling;
  * undefined when it carries neither attribute.

@@ -58,8 +58,15 @@ import {
   type RemoteCredentials,
   remoteCredentials,
 } from './credentials.js';
+import {
+  type IceCandidatePairStats,
+  type PairCounters,
+  PairCounterTable,
+  pairStats,
+} from './pair-stats.js';
+import { pairOnPath } from './peer-reflexive.js';
 import { PendingChecks } from './pending-checks.js';
-import type { PreviousGeneration } from './previous-generation.js';
+import { onPath, type PreviousGeneration } from './previous-generation.js';
 import type { ValidPair } from './valid-list.js';
 
 export class IceAgent {
@@ -84,6 +91,7 @@ export class IceAgent {
   #state: IceTransportState = 'new';
   /** Consent on the pair carrying data: the selected one, or the old one during a restart. */
   #consent: ConsentFreshness | undefined;
+  readonly #counters = new PairCounterTable();
   /** The latest `now` an input brought, for deadlines computed in `pollTimeout`. */
   #lastNow: number | undefined;
   /** What the handlers of received requests and responses see of this agent. */
@@ -121,6 +129,7 @@ export class IceAgent {
       switchRole: (controlling) => this.#switchRole(controlling),
       nominate: (pair, now) => this.#nominate(pair, now),
       consentAnswered: (now) => this.#consent?.handleResponse(now),
+      counters: (pair) => this.#counters.of(pair),
     };
   }
 
@@ -154,10 +163,45 @@ export class IceAgent {
     return this.#session.checklist.remoteCandidates;
   }
 
+  /** This generation's local candidates, the peer-reflexive ones checks discovered included. */
+  get localCandidates(): readonly LocalCandidate[] {
+    return this.#session.locals.slice();
+  }
+
+  /** The peer's ufrag, once given (`setRemoteCredentials`). */
+  get remoteUfrag(): string | undefined {
+    return this.#remote?.ufrag;
+  }
+
+  /** webrtc-stats RTCIceCandidatePairStats of every pair (see `pairStats` in pair-stats.ts). */
+  pairStats(): IceCandidatePairStats[] {
+    return pairStats(this.#session, this.#dataPair(), this.#counters);
+  }
+
+  /**
+   * The counters of `pair` (the `pair` of a `selected-pair` event), for the adapter that carries
+   * the pair's data to count it: the agent sees no data.
+   */
+  pairCounters(pair: CandidatePair): PairCounters {
+    return this.#counters.of(pair);
+  }
+
   /** The pair carrying data: the selected one, or during a restart the old one until then. */
   get selectedPair(): { local: LocalCandidate; remote: IceCandidate } | undefined {
     const selected = this.#dataPair();
     return selected === undefined ? undefined : { local: selected.local, remote: selected.remote };
+  }
+
+  /**
+   * The valid pair whose path data from `remote` on the base `local` took, if any other than the
+   * selected one. RFC 8445 §12.2: an agent must take data on any valid pair, not the selected one
+   * only; the peer may move first, as it does to the pair it nominates after a restart.
+   */
+  validPairOnPath(local: SocketAddress, remote: SocketAddress): CandidatePair | undefined {
+    const pair = pairOnPath(this.#session.checklist, local, remote);
+    if (pair !== undefined && this.#session.valid.get(pair) !== undefined) return pair;
+    const previous = this.#previous?.selected;
+    return previous !== undefined && onPath(previous, local, remote) ? previous.pair : undefined;
   }
 
   /** Whether an ICE restart is under way: the old pair carries data until a new one is selected. */
@@ -181,6 +225,17 @@ export class IceAgent {
     }
     this.#remoteLite = remoteLite;
     if (remoteLite && !this.#controlling) this.#switchRole(true);
+  }
+
+  /**
+   * Sets the role, as the offer/answer exchange decides it (RFC 8445 §6.1.1: the offerer
+   * controls). A peer connection that rolled its own offer back and answers the peer's
+   * instead (JSEP glare, RFC 8829 §4.1.8.2) becomes controlled before any check is sent.
+   * A lite agent stays controlled, and against a lite peer this agent stays controlling.
+   */
+  setRole(controlling: boolean): void {
+    if (this.lite || this.#remoteLite || controlling === this.#controlling) return;
+    this.#switchRole(controlling);
   }
 
   /**
@@ -367,6 +422,7 @@ export class IceAgent {
       },
       now,
     );
+    this.#counters.of(pair).requestSent(purpose);
     this.#session.checksStarted = true;
   }
 
@@ -388,7 +444,12 @@ export class IceAgent {
       this.#previous = undefined;
     }
     this.#consent = new ConsentFreshness(now, this.#random, !this.lite);
-    this.#events.push({ type: 'selected-pair', local: selected.local, remote: selected.remote });
+    this.#events.push({
+      type: 'selected-pair',
+      local: selected.local,
+      remote: selected.remote,
+      pair: selected.pair,
+    });
   }
 
   #runConsent(now: number): void {

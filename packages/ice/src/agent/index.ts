@@ -14,3 +14,4 @@ export {
 } from './agent-types.js';
 export { CONSENT_EXPIRY_MS, CONSENT_INTERVAL_MS, CONSENT_UNANSWERED_MS } from './consent.js';
 export { IceAgent } from './ice-agent.js';
+export type { IceCandidatePairStats, PairCounters, PairCountersSnapshot } from './pair-stats.js';

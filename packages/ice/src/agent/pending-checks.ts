@@ -17,6 +17,8 @@ interface PendingEntry {
    * timeout fails nothing, but a response to it still counts.
    */
   superseded: boolean;
+  /** When the request last went out: a response's round-trip time runs from there. */
+  lastSentAt: number;
 }
 
 export class PendingChecks {
@@ -32,7 +34,7 @@ export class PendingChecks {
     now: number,
   ): void {
     const transaction = new StunTransaction(request.transactionId, request.bytes, options);
-    const entry: PendingEntry = { check, transaction, superseded: false };
+    const entry: PendingEntry = { check, transaction, superseded: false, lastSentAt: now };
     this.#entries.set(toHex(request.transactionId), entry);
     transaction.start(now);
     this.#drain(entry);
@@ -43,7 +45,7 @@ export class PendingChecks {
     const failed: PendingCheck[] = [];
     for (const [id, entry] of this.#entries) {
       entry.transaction.handleTimeout(now);
-      this.#drain(entry);
+      if (this.#drain(entry)) entry.lastSentAt = now;
       if (entry.transaction.state !== 'timed-out') continue;
       this.#entries.delete(id);
       if (!entry.superseded) failed.push(entry.check);
@@ -56,13 +58,22 @@ export class PendingChecks {
     return this.#entries.get(toHex(transactionId))?.check;
   }
 
-  /** Settles the transaction of an authenticated response; false for a late or repeated one. */
-  complete(transactionId: Uint8Array, now: number): boolean {
+  /**
+   * Settles the transaction of an authenticated response and returns its round-trip time in ms;
+   * undefined for a late or repeated response. The time runs from the request's last
+   * transmission, as libwebrtc measures it: after a retransmission nobody knows which copy was
+   * answered (RFC 6298 §3, Karn), and retransmissions are at least an RTO (500 ms) apart, so the
+   * answer is almost always to the last one. Every response thus gives a sample, and
+   * webrtc-stats' totalRoundTripTime / responsesReceived stays an average.
+   */
+  complete(transactionId: Uint8Array, now: number): number | undefined {
     const id = toHex(transactionId);
     const entry = this.#entries.get(id);
-    if (entry === undefined || !entry.transaction.handleResponse(transactionId, now)) return false;
+    if (entry === undefined || !entry.transaction.handleResponse(transactionId, now)) {
+      return undefined;
+    }
     this.#entries.delete(id);
-    return true;
+    return now - entry.lastSentAt;
   }
 
   /** The ordinary checks of `pair` stop retransmitting: a triggered check replaces them. */
@@ -102,14 +113,19 @@ export class PendingChecks {
     return earliest;
   }
 
-  #drain(entry: PendingEntry): void {
+  /** Sends what the transaction wants sent; true if anything went out. */
+  #drain(entry: PendingEntry): boolean {
+    let sent = false;
     for (
       let data = entry.transaction.pollTransmit();
       data;
       data = entry.transaction.pollTransmit()
     ) {
       // A superseded check only listens for a late response.
-      if (!entry.superseded) this.transmit({ data, from: entry.check.from, to: entry.check.to });
+      if (entry.superseded) continue;
+      this.transmit({ data, from: entry.check.from, to: entry.check.to });
+      sent = true;
     }
+    return sent;
   }
 }

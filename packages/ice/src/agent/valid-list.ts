@@ -35,6 +35,11 @@ export class ValidList {
     return best;
   }
 
+  /** The valid pair a check of `pair` proved, if any. */
+  get(pair: CandidatePair): ValidPair | undefined {
+    return this.#pairs.get(pair);
+  }
+
   add(pair: CandidatePair, local: LocalCandidate, priority: bigint): void {
     if (this.#pairs.has(pair)) return;
     this.#pairs.set(pair, { pair, local, remote: pair.remote, priority, nominated: false });

@@ -30,6 +30,7 @@ import { type HostAddressOptions, hostAddresses, type InterfaceAddress } from '.
 import {
   type HostLookup,
   IceServerError,
+  type IceServerTransport,
   type IceServerUrl,
   parseIceServers,
   type ResolvedIceServer,
@@ -96,6 +97,8 @@ export interface GatheredCandidate {
   readonly transport: DatagramTransport;
   /** The STUN or TURN URL it came from; undefined for host candidates. */
   readonly url?: string;
+  /** A relayed candidate's transport to its TURN server (W3C RTCIceServerTransportProtocol). */
+  readonly relayProtocol?: IceServerTransport;
 }
 
 /**
@@ -410,7 +413,12 @@ export class CandidateGatherer {
       ...(mapped === undefined ? {} : { relatedAddress: mapped.address, relatedPort: mapped.port }),
       ...this.#component(),
     });
-    this.#found({ candidate, transport: relay, url: server.url });
+    this.#found({
+      candidate,
+      transport: relay,
+      url: server.url,
+      relayProtocol: server.transport,
+    });
   }
 
   /** The TLS options of a `turns:` server: the name to verify is its host unless given. */

@@ -9,6 +9,7 @@ import type {
   CandidateGathererOptions,
   GatheringError,
 } from '../gather/gatherer.js';
+import type { IceServerTransport } from '../gather/ice-servers.js';
 import type { UdpMux } from '../mux/udp-mux.js';
 
 export type IceRole = 'controlling' | 'controlled';
@@ -59,6 +60,10 @@ export interface IceTransportOptions
 export interface IceLocalCandidateEvent {
   readonly candidate: LocalCandidate;
   readonly candidateString: string;
+  /** The STUN or TURN server it came from (W3C RTCPeerConnectionIceEvent.url). */
+  readonly url?: string;
+  /** A relayed candidate's transport to its TURN server. */
+  readonly relayProtocol?: IceServerTransport;
 }
 
 export interface IceSelectedPair {

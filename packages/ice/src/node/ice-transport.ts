@@ -34,12 +34,14 @@ import {
 } from '@typertc/common';
 import type { IceAgentEvent, IceRestartOptions, IceTransportState } from '../agent/agent-types.js';
 import { IceAgent } from '../agent/ice-agent.js';
+import type { PairCounters } from '../agent/pair-stats.js';
 import { formatLocalCandidate, type IceCandidate, parseRemoteCandidate } from '../candidate.js';
 import { CandidateGatherer, type GatheredCandidate } from '../gather/gatherer.js';
 import type { MuxedTransport } from '../mux/muxed-transport.js';
 import { CandidateSockets } from './candidate-sockets.js';
 import { classifyDatagram } from './demux.js';
 import { IceNotConnectedError, IceUnresolvedCandidateError } from './errors.js';
+import { collectIceTransportStats, type IceTransportStats } from './ice-transport-stats.js';
 import {
   type IceCredentials,
   type IceGatheringState,
@@ -70,6 +72,8 @@ const MIN_REARM_MS = 1;
 
 interface Selection extends IceSelectedPair {
   readonly transport: DatagramTransport;
+  /** The pair's stats counters, where its data is counted (no lookup per packet). */
+  readonly counters: PairCounters;
 }
 
 /** One gathering: the first, then one per ICE restart (RFC 8445 §9). */
@@ -99,6 +103,7 @@ export class IceTransport extends BaseDatagramTransport {
   /** During an ICE restart, the generation whose pair still carries the data. */
   #previous: Generation | undefined;
   #selection: Selection | undefined;
+  #selectedPairChanges = 0;
   #timer: TimerHandle | undefined;
   #timerAt: number | undefined;
   #lastTimeoutAt = Number.NEGATIVE_INFINITY;
@@ -200,6 +205,13 @@ export class IceTransport extends BaseDatagramTransport {
     this.#drive();
   }
 
+  /** The role the offer/answer exchange gave this side; see `IceAgent.setRole`. */
+  setRole(role: IceRole): void {
+    if (this.closed) return;
+    this.#agent.setRole(role === 'controlling');
+    this.#drive();
+  }
+
   /**
    * ICE restart (RFC 8445 §9): new local credentials, and candidates gathered again with the
    * same options (new sockets and allocations; on a mux, the same port under the new ufrag),
@@ -265,6 +277,21 @@ export class IceTransport extends BaseDatagramTransport {
   }
 
   /**
+   * What webrtc-stats reports of this transport, its candidates and its pairs, as a snapshot
+   * (see `IceTransportStats`). Not `stats`, which holds the datagram counters of every transport.
+   */
+  getStats(): IceTransportStats {
+    return collectIceTransportStats({
+      agent: this.#agent,
+      role: this.role,
+      signalled: this.#localCandidates,
+      datagrams: this.stats,
+      selectedCandidatePairChanges: this.#selectedPairChanges,
+      now: this.#scheduler.now(),
+    });
+  }
+
+  /**
    * Adds a listener. `candidate` and `gathering-state` are sticky, as the gatherer's events are:
    * a listener added late first receives, synchronously, every candidate so far, or the current
    * gathering state.
@@ -309,6 +336,7 @@ export class IceTransport extends BaseDatagramTransport {
     const selection = this.#selection;
     if (selection === undefined) throw new IceNotConnectedError();
     selection.transport.send(data, destination);
+    selection.counters.dataSent(data.byteLength, this.#scheduler.now());
   }
 
   /** Closes the agent (`state` becomes `closed`), the timer, the gatherer and every socket. */
@@ -367,7 +395,12 @@ export class IceTransport extends BaseDatagramTransport {
     if (this.#policy === 'relay' && candidate.type !== 'relay') return;
     this.#sockets.add(candidate.base, transport, generation.id);
     this.#agent.addLocalCandidate(candidate);
-    const found = { candidate, candidateString: formatLocalCandidate(candidate) };
+    const found: IceLocalCandidateEvent = {
+      candidate,
+      candidateString: formatLocalCandidate(candidate),
+      ...(gathered.url === undefined ? {} : { url: gathered.url }),
+      ...(gathered.relayProtocol === undefined ? {} : { relayProtocol: gathered.relayProtocol }),
+    };
     this.#localCandidates.push(found);
     this.#events.emit('candidate', found);
     this.#drive();
@@ -400,6 +433,13 @@ export class IceTransport extends BaseDatagramTransport {
       selection.transport === transport &&
       sameSocketAddress(from, selection.remote)
     ) {
+      selection.counters.dataReceived(data.byteLength, this.#scheduler.now());
+      this.emitDatagram(data, from);
+      return;
+    }
+    const valid = kind === 'other' ? this.#agent.validPairOnPath(base, from) : undefined;
+    if (valid !== undefined) {
+      this.#agent.pairCounters(valid).dataReceived(data.byteLength, this.#scheduler.now());
       this.emitDatagram(data, from);
     } else {
       this.stats.droppedFromOthers++;
@@ -433,7 +473,9 @@ export class IceTransport extends BaseDatagramTransport {
       case 'selected-pair': {
         const transport = this.#sockets.transportFor(event.local.base);
         if (transport === undefined) return;
-        this.#selection = { local: event.local, remote: event.remote, transport };
+        const counters = this.#agent.pairCounters(event.pair);
+        this.#selection = { local: event.local, remote: event.remote, transport, counters };
+        this.#selectedPairChanges++;
         this.#setRemoteAddress(event.remote);
         if (!this.#agent.restarting) this.#releasePrevious();
         this.#events.emit('selected-pair', { local: event.local, remote: event.remote });
@@ -442,6 +484,7 @@ export class IceTransport extends BaseDatagramTransport {
       case 'state':
         // RFC 7675 §5.1: once consent is lost (failed) nothing more is sent on the pair.
         if (event.state === 'failed' || event.state === 'closed') {
+          if (this.#selection !== undefined) this.#selectedPairChanges++;
           this.#selection = undefined;
           this.#setRemoteAddress(undefined);
         }

@@ -20,7 +20,24 @@ import {
   type UdpMux,
 } from '@typertc/ice';
 import { type DataChannelManager, type SctpState, SctpTransport } from '@typertc/sctp';
+import { SRTP_PROFILES, type SrtpProfile } from '@typertc/srtp';
 import { Demultiplexer } from './demux.js';
+
+/**
+ * The use_srtp profiles every handshake offers or accepts, preferred first (RFC 5764 §4.1.2,
+ * RFC 7714 §14.2). A data-only session negotiates them too, as browsers do: media added by a
+ * later offer/answer is keyed from this same handshake (RFC 8843 §7.1), and werift fails a
+ * connection whose handshake chose no profile.
+ */
+const SRTP_PROFILE_PREFERENCE: readonly SrtpProfile[] = [
+  'SRTP_AEAD_AES_128_GCM',
+  'SRTP_AEAD_AES_256_GCM',
+  'SRTP_AES128_CM_HMAC_SHA1_80',
+  'SRTP_AES128_CM_HMAC_SHA1_32',
+];
+const DTLS_SRTP_PROFILE_IDS = SRTP_PROFILE_PREFERENCE.map(
+  (name) => SRTP_PROFILES[name].dtlsId as number,
+);
 
 export interface TransportStackOptions {
   readonly role: IceRole;
@@ -138,6 +155,7 @@ export class TransportStack {
       transport: this.demux.dtls,
       role,
       certificate,
+      srtpProfiles: DTLS_SRTP_PROFILE_IDS,
       // RFC 8122 §5: hash function names are case-insensitive; ours are lower case.
       remoteFingerprints: remoteFingerprints.map(({ algorithm, value }) => ({
         algorithm: algorithm.toLowerCase(),

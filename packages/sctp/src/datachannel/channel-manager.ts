@@ -21,7 +21,7 @@ import {
   type RTCDataChannelInit,
   resolveDataChannelInit,
 } from './channel-parameters.js';
-import { type DataChannelHost, RTCDataChannel } from './data-channel.js';
+import { type DataChannelHost, RTCDataChannel, type RTCDataChannelState } from './data-channel.js';
 import { type DcepMessage, parseDcepMessage } from './dcep.js';
 import { RTCError } from './events.js';
 import { Ppid } from './ppid.js';
@@ -38,13 +38,26 @@ export interface DataChannelManagerEvents {
   datachannel: (channel: RTCDataChannel) => void;
 }
 
+/**
+ * webrtc-stats RTCPeerConnectionStats: the unique channels that have entered the `open` state
+ * (dataChannelsOpened) and that have left it (dataChannelsClosed); a channel closed without ever
+ * being open counts in neither.
+ */
+export interface DataChannelManagerStats {
+  readonly dataChannelsOpened: number;
+  readonly dataChannelsClosed: number;
+}
+
 export class DataChannelManager {
   readonly #events = new Emitter<DataChannelManagerEvents>();
   /** Channels with a stream id, by id. */
   readonly #channels = new Map<number, RTCDataChannel>();
   /** In-band channels created before the DTLS role was known (W3C §6.2 step 18: id null). */
   readonly #unnumbered = new Set<RTCDataChannel>();
-  readonly #host: DataChannelHost = { channelClosed: (channel) => this.#release(channel) };
+  readonly #host: DataChannelHost = {
+    channelClosed: (channel) => this.#release(channel),
+    readyStateChanged: (from, to) => this.#count(from, to),
+  };
   #transport: SctpStreamTransport | undefined;
   #role: DtlsRole | undefined;
   #established = false;
@@ -52,12 +65,27 @@ export class DataChannelManager {
   #ended = false;
   /** No id of our parity below this one is free (ids are chosen lowest first). */
   #lowestFreeId = 0;
+  #opened = 0;
+  #leftOpen = 0;
 
   on<K extends keyof DataChannelManagerEvents>(
     event: K,
     listener: DataChannelManagerEvents[K],
   ): () => void {
     return this.#events.on(event, listener);
+  }
+
+  /** The channel counts of the peer connection's stats (a fresh object each call). */
+  get stats(): DataChannelManagerStats {
+    return { dataChannelsOpened: this.#opened, dataChannelsClosed: this.#leftOpen };
+  }
+
+  /**
+   * The channels not yet closed, for their stats (webrtc-stats RTCDataChannelStats). A closed
+   * channel is released here, so that its stream id may be used again, and no longer listed.
+   */
+  get channels(): RTCDataChannel[] {
+    return this.#all();
   }
 
   /**
@@ -217,6 +245,16 @@ export class DataChannelManager {
     if (id === null || this.#channels.get(id) !== channel) return;
     this.#channels.delete(id);
     if (id < this.#lowestFreeId && id % 2 === this.#lowestFreeId % 2) this.#lowestFreeId = id;
+  }
+
+  /**
+   * A channel's state change, counted as webrtc-stats RTCPeerConnectionStats asks: every state
+   * change is one-way (connecting, open, closing, closed), so each channel enters and leaves
+   * `open` at most once and the counts are of unique channels.
+   */
+  #count(from: RTCDataChannelState, to: RTCDataChannelState): void {
+    if (to === 'open') this.#opened++;
+    else if (from === 'open') this.#leftOpen++;
   }
 
   /** The association ended: every channel closes, with an error if it aborted (W3C §6.2.4). */

@@ -19,6 +19,7 @@ import type { DataChannelParameters, RTCPriorityType } from './channel-parameter
 import { openMessageFor } from './channel-parameters.js';
 import { encodeDcepMessage } from './dcep.js';
 import { RTCError, RTCErrorEvent } from './events.js';
+import { type DataChannelStats, MessageCounters } from './message-counters.js';
 import { IncomingUserMessages, Ppid, type UserMessage, userPayload } from './ppid.js';
 import type { SctpStreamTransport } from './stream-transport.js';
 
@@ -32,6 +33,8 @@ export type EventHandler<E extends Event = Event> =
 export interface DataChannelHost {
   /** The channel is closed: its stream id may be used again. */
   channelClosed(channel: RTCDataChannel): void;
+  /** `readyState` went from `from` to `to` (for the peer connection's channel counts). */
+  readyStateChanged(from: RTCDataChannelState, to: RTCDataChannelState): void;
 }
 
 const utf8Encoder = new TextEncoder();
@@ -55,6 +58,7 @@ export class RTCDataChannel extends EventTarget {
   #bufferedAmountLowThreshold = 0;
   #binaryType: BinaryType = 'arraybuffer';
   readonly #incoming = new IncomingUserMessages();
+  readonly #counters = new MessageCounters();
   /** Messages waiting behind a Blob being read, in `send()` order (W3C §6.2 send, Blob). */
   readonly #waiting: (Blob | UserMessage)[] = [];
   readonly #handlers = new Map<string, { handler: EventHandler; listener: (e: Event) => void }>();
@@ -111,6 +115,10 @@ export class RTCDataChannel extends EventTarget {
   set binaryType(value: BinaryType) {
     // WebIDL: assigning a value outside an enumeration is ignored.
     if (value === 'blob' || value === 'arraybuffer') this.#binaryType = value;
+  }
+  /** Not W3C API: the message and byte counts `getStats()` reports (webrtc-stats). */
+  get stats(): DataChannelStats {
+    return this.#counters.snapshot();
   }
 
   get onopen(): EventHandler {
@@ -182,7 +190,7 @@ export class RTCDataChannel extends EventTarget {
   /** W3C §6.2.4 close(): starts the closing procedure (RFC 8831 §6.7: reset our stream). */
   close(): void {
     if (this.#readyState === 'closing' || this.#readyState === 'closed') return;
-    this.#readyState = 'closing';
+    this.#setReadyState('closing');
     this.#waiting.length = 0;
     if (this.#transport === undefined) {
       // The stream was never used: nothing to reset.
@@ -221,14 +229,14 @@ export class RTCDataChannel extends EventTarget {
   accept(transport: SctpStreamTransport): boolean {
     this.#transport = transport;
     if (!this.#sendControl(DCEP_ACK)) return false;
-    this.#readyState = 'open';
+    this.#setReadyState('open');
     return true;
   }
 
   /** Manager: fires `open` (W3C "announce the data channel as open"). */
   announceOpen(): void {
     if (this.#readyState === 'closing' || this.#readyState === 'closed') return;
-    this.#readyState = 'open';
+    this.#setReadyState('open');
     this.dispatchEvent(new Event('open'));
   }
 
@@ -246,6 +254,7 @@ export class RTCDataChannel extends EventTarget {
     const maxMessageSize = (this.#transport as SctpStreamTransport).maxMessageSize;
     const message = this.#incoming.receive(ppid, data, maxMessageSize);
     if (message === undefined) return;
+    this.#counters.received(message.data.length);
     this.dispatchEvent(new MessageEvent('message', { data: this.#eventData(message) }));
   }
 
@@ -267,7 +276,7 @@ export class RTCDataChannel extends EventTarget {
   handleStreamReset(): void {
     if (this.#readyState === 'closed') return;
     if (this.#readyState !== 'closing') {
-      this.#readyState = 'closing';
+      this.#setReadyState('closing');
       this.#waiting.length = 0;
       this.dispatchEvent(new Event('closing'));
       this.#resetStream();
@@ -285,7 +294,7 @@ export class RTCDataChannel extends EventTarget {
 
   /** Manager: the peer connection closed: `closed` without any event (W3C §4.4.1.6). */
   abandon(): void {
-    this.#readyState = 'closed';
+    this.#setReadyState('closed');
     this.#waiting.length = 0;
   }
 
@@ -294,6 +303,14 @@ export class RTCDataChannel extends EventTarget {
     const payload = userPayload(message);
     this.#sendOnStream(payload.ppid, payload.data, false);
     this.#buffered.handOver(payload.data.length, message.data.length);
+    this.#counters.sent(message.data.length);
+  }
+
+  #setReadyState(state: RTCDataChannelState): void {
+    const before = this.#readyState;
+    if (state === before) return;
+    this.#readyState = state;
+    this.#host.readyStateChanged(before, state);
   }
 
   /** Sends DCEP; false (and the channel failed) when the transport refuses. */
@@ -365,7 +382,7 @@ export class RTCDataChannel extends EventTarget {
   /** W3C §6.2.4 "the underlying data transport has been closed". */
   #closed(error?: RTCError): void {
     if (this.#readyState === 'closed') return;
-    this.#readyState = 'closed';
+    this.#setReadyState('closed');
     this.#waiting.length = 0;
     this.#host.channelClosed(this);
     if (error !== undefined) this.dispatchEvent(new RTCErrorEvent('error', { error }));

@@ -6,6 +6,7 @@
 export {
   DataChannelManager,
   type DataChannelManagerEvents,
+  type DataChannelManagerStats,
   type DtlsRole,
 } from './channel-manager.js';
 export {
@@ -40,5 +41,6 @@ export {
   RTCErrorEvent,
   type RTCErrorInit,
 } from './events.js';
+export type { DataChannelStats } from './message-counters.js';
 export { Ppid } from './ppid.js';
 export type { OutgoingMessage, SctpStreamEvent, SctpStreamTransport } from './stream-transport.js';

@@ -22,6 +22,11 @@ import {
   runGroup,
 } from './harness.js';
 import { formatIceFigures, ICE_BENCH_OPTIONS, runIceBench } from './ice.bench.js';
+import {
+  formatPeerConnectionFigures,
+  PEER_CONNECTION_BENCH_OPTIONS,
+  runPeerConnectionBench,
+} from './peerconnection.bench.js';
 import { benchmarks as rtcpBenchmarks } from './rtcp.bench.js';
 import { benchmarks as rtpBenchmarks } from './rtp.bench.js';
 import { formatSctpFigures, runSctpBench, SCTP_BENCH_OPTIONS } from './sctp.bench.js';
@@ -52,12 +57,15 @@ const chosen = groups.filter((group) => group.entries.some((entry) => selected(g
 const handshakeChosen = DTLS_HANDSHAKE.entries.some((entry) => selected(DTLS_HANDSHAKE, entry));
 const iceChosen = filters.length === 0 || filters.some((filter) => 'ice'.includes(filter));
 const sctpChosen = filters.length === 0 || filters.some((filter) => 'sctp'.includes(filter));
-if (chosen.length === 0 && !handshakeChosen && !iceChosen && !sctpChosen) {
+const peerConnectionChosen =
+  filters.length === 0 || filters.some((filter) => 'peerconnection'.includes(filter));
+if (chosen.length === 0 && !handshakeChosen && !iceChosen && !sctpChosen && !peerConnectionChosen) {
   console.error(`no benchmark matches ${filters.join(', ')}; groups:`);
   for (const group of groups) console.error(`  ${group.name}`);
   console.error(`  ${DTLS_HANDSHAKE.name}`);
   console.error('  ICE');
   console.error('  SCTP');
+  console.error('  PeerConnection');
   process.exit(1);
 }
 
@@ -75,6 +83,10 @@ if (iceChosen) process.stderr.write('running ICE ...\n');
 const ice = iceChosen ? await runIceBench(ICE_BENCH_OPTIONS) : undefined;
 if (sctpChosen) process.stderr.write('running SCTP ...\n');
 const sctp = sctpChosen ? await runSctpBench(SCTP_BENCH_OPTIONS) : undefined;
+if (peerConnectionChosen) process.stderr.write('running PeerConnection ...\n');
+const peerConnection = peerConnectionChosen
+  ? await runPeerConnectionBench(PEER_CONNECTION_BENCH_OPTIONS)
+  : undefined;
 
 const cpuList = cpus();
 const report = {
@@ -91,6 +103,7 @@ const report = {
   results,
   ice,
   sctp,
+  peerConnection,
 };
 
 console.log('');
@@ -114,6 +127,10 @@ if (ice) {
 if (sctp) {
   console.log('');
   for (const line of formatSctpFigures(sctp)) console.log(line);
+}
+if (peerConnection) {
+  console.log('');
+  for (const line of formatPeerConnectionFigures(peerConnection)) console.log(line);
 }
 
 const resultsDirectory = fileURLToPath(new URL('../results/', import.meta.url));

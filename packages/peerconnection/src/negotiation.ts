@@ -10,6 +10,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import type { CandidateGatherer } from '@typertc/ice';
 import type { DataChannelManager } from '@typertc/sctp';
 import type { RTCCertificate } from './certificate.js';
 import type { NormalizedConfiguration } from './configuration.js';
@@ -56,6 +57,8 @@ export interface NegotiationHost {
   onSctp(maxMessageSize: number): void;
   /** Local candidates that may now be signalled (they wait for the local description). */
   onCandidatesSurfaced(candidates: RTCIceCandidate[]): void;
+  /** Candidates gathered ahead (`iceCandidatePoolSize`) for the transport about to be made. */
+  takePooledGatherer(config: NormalizedConfiguration): CandidateGatherer | undefined;
 }
 
 interface Credentials {
@@ -486,12 +489,13 @@ export class Negotiation {
       iceServers: config.iceServers,
       iceTransportPolicy: config.iceTransportPolicy,
       udpMux: config.udpMux,
+      gatherer: this.#host.takePooledGatherer(config),
     });
     this.#stack = stack;
     this.#credentials = credentials;
     const mid =
       remote?.sections.find((s) => !s.rejected)?.mid ?? this.#lastOffer?.sections[0]?.mid ?? '0';
-    stack.events.on('candidate', (candidate) => {
+    stack.ice.on('candidate', ({ candidateString: candidate }) => {
       this.#localCandidates.push(candidate);
       if (this.#surfaced) this.#host.onCandidatesSurfaced([this.#candidateObject(candidate)]);
     });

@@ -37,6 +37,7 @@ import { RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from './eve
 import type { RTCSignalingState } from './jsep/signaling.js';
 import { Negotiation } from './negotiation.js';
 import { buildStatsReport, type RTCStatsReport } from './stats/index.js';
+import { CandidatePool } from './transport/candidate-pool.js';
 import type { TransportStack } from './transport/transport-stack.js';
 import { RTCDtlsTransport, RTCIceTransport, RTCSctpTransport } from './transport/w3c-transports.js';
 
@@ -69,6 +70,7 @@ export class RTCPeerConnection extends EventTarget {
   #config: NormalizedConfiguration;
   readonly #handlers = new EventHandlers(this);
   readonly #channels = new DataChannelManager();
+  readonly #pool = new CandidatePool();
   readonly #negotiation: Negotiation;
   /** W3C §4.4.1.2 operations chain: each operation starts when the previous one settles. */
   #chain: Promise<unknown> = Promise.resolve();
@@ -89,10 +91,21 @@ export class RTCPeerConnection extends EventTarget {
   constructor(configuration: RTCConfiguration = {}) {
     super();
     this.#config = normalizeConfiguration(configuration);
+    const given = this.#config.certificates[0];
     const certificate =
-      this.#config.certificates[0] !== undefined
-        ? Promise.resolve(this.#config.certificates[0])
+      given !== undefined
+        ? Promise.resolve(given)
         : RTCCertificate.generate({ name: 'ECDSA', namedCurve: 'P-256' });
+    if (given === undefined) {
+      // As browsers do, getConfiguration() reports the certificate made for the connection;
+      // it is then fixed like a given one (W3C §4.4.1.6: certificates cannot change).
+      certificate.then(
+        (generated) => {
+          this.#config = { ...this.#config, certificates: [generated] };
+        },
+        () => undefined, // the operations that await it report the failure
+      );
+    }
     this.#negotiation = new Negotiation({
       config: () => this.#config,
       certificate,
@@ -102,11 +115,13 @@ export class RTCPeerConnection extends EventTarget {
       // W3C §5.3 "surface the candidate" and the gathering-state steps queue a task: the
       // events fire after the operation that surfaced them has resolved, so an offer is sent
       // before its candidates. setImmediate keeps them in order with each other.
+      takePooledGatherer: (config) => this.#pool.take(config),
       onCandidatesSurfaced: (candidates) =>
         setImmediate(() => {
           for (const candidate of candidates) this.#fireCandidate(candidate);
         }),
     });
+    this.#pool.update(this.#config);
     this.#channels.on('datachannel', (channel) => {
       this.dispatchEvent(new RTCDataChannelEvent('datachannel', { channel }));
     });
@@ -230,6 +245,8 @@ export class RTCPeerConnection extends EventTarget {
       configuration,
       this.#negotiation.localDescriptionSet,
     );
+    // W3C §4.4.1.6 step 11: the pool follows the new configuration until a transport exists.
+    if (this.#stack === undefined) this.#pool.update(this.#config);
   }
 
   /**
@@ -261,6 +278,7 @@ export class RTCPeerConnection extends EventTarget {
     if (this.#closed) return;
     this.#closed = true;
     this.#channels.close();
+    this.#pool.close();
     this.#negotiation.close();
     this.#stack = undefined;
     this.#sctpTransport?.updateState('closed');
@@ -378,7 +396,9 @@ export class RTCPeerConnection extends EventTarget {
     this.#iceTransport = ice;
     this.#dtlsTransport = dtls;
     const events = stack.events;
-    events.on('gathering-state', (state) => setImmediate(() => this.#onGatheringState(state, mid)));
+    stack.ice.on('gathering-state', (state) =>
+      setImmediate(() => this.#onGatheringState(state, mid)),
+    );
     events.on('candidate-error', (error) => this.#onCandidateError(error));
     events.on('ice-state', (state) => this.#onIceState(state));
     events.on('selected-pair', () => {

@@ -181,6 +181,7 @@ export function connectedStacks(opened: TransportStack[]) {
       iceServers: [],
       iceTransportPolicy: 'all',
       udpMux: undefined,
+      gatherer: undefined,
     });
     opened.push(stack);
     return { stack, credentials, channels: new DataChannelManager() };
@@ -191,7 +192,9 @@ export function connectedStacks(opened: TransportStack[]) {
     [a, b],
     [b, a],
   ] as const) {
-    from.stack.events.on('candidate', (candidate) => to.stack.addRemoteCandidate(candidate));
+    from.stack.ice.on('candidate', ({ candidateString }) =>
+      to.stack.addRemoteCandidate(candidateString),
+    );
     to.stack.setRemoteCredentials(from.credentials, false);
   }
   a.stack.startDtls('client', certificate.dtlsCertificate, peerCertificate.getFingerprints());

@@ -8,9 +8,9 @@
 import { Emitter } from '@typertc/common';
 import { type DtlsCertificate, type DtlsState, DtlsTransport } from '@typertc/dtls';
 import {
+  type CandidateGatherer,
   type GatheringError,
   type IceCredentials,
-  type IceGatheringState,
   type IceRole,
   type IceSelectedPair,
   IceTransport,
@@ -45,6 +45,8 @@ export interface TransportStackOptions {
   readonly iceServers: readonly RTCIceServer[];
   readonly iceTransportPolicy: IceTransportPolicy;
   readonly udpMux: UdpMux | undefined;
+  /** A gatherer started ahead (`iceCandidatePoolSize`), which the ICE transport adopts. */
+  readonly gatherer: CandidateGatherer | undefined;
 }
 
 export interface SctpParameters {
@@ -55,10 +57,12 @@ export interface SctpParameters {
   readonly remoteMaxMessageSize: number;
 }
 
+/**
+ * What the stack reports besides gathering. Candidates and the gathering state are the ICE
+ * transport's own sticky events (`ice.on('candidate')`, `ice.on('gathering-state')`): a listener
+ * added late still hears what a pooled gatherer found before the stack existed.
+ */
 export interface TransportStackEvents {
-  /** A local candidate, as its `candidate:...` string. */
-  candidate: (candidate: string) => void;
-  'gathering-state': (state: IceGatheringState) => void;
   'candidate-error': (error: GatheringError) => void;
   'ice-state': (state: IceTransportState) => void;
   'selected-pair': (pair: IceSelectedPair) => void;
@@ -86,13 +90,12 @@ export class TransportStack {
       iceServers: options.iceServers,
       iceTransportPolicy: options.iceTransportPolicy,
       ...(options.udpMux === undefined ? {} : { udpMux: options.udpMux }),
+      ...(options.gatherer === undefined ? {} : { gatherer: options.gatherer }),
     });
     this.demux = new Demultiplexer(this.ice);
     const ice = this.ice;
     const events = this.events;
     this.#unsubscribes.push(
-      ice.on('candidate', (event) => events.emit('candidate', event.candidateString)),
-      ice.on('gathering-state', (state) => events.emit('gathering-state', state)),
       ice.on('candidate-error', (error) => events.emit('candidate-error', error)),
       ice.on('state', (state) => events.emit('ice-state', state)),
       ice.on('selected-pair', (pair) => events.emit('selected-pair', pair)),

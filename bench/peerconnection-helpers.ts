@@ -43,7 +43,7 @@ export type Connect = (timeoutMs: number) => Promise<ConnectedPair>;
 export function deadline<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what()}: nothing after ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`${what()}: not done within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -310,7 +310,7 @@ export function chromiumScript(warmups: number, runs: number, timeoutMs: number)
     const close = () => { a.close(); b.close(); };
     const fail = (error) => { clearTimeout(timer); close(); reject(error); };
     const timer = setTimeout(() => fail(new Error('Chromium pair: ' + a.connectionState + '/' +
-      b.connectionState + ': nothing after ${timeoutMs} ms')), ${timeoutMs});
+      b.connectionState + ': not open within ${timeoutMs} ms')), ${timeoutMs});
     const forward = (from, to) => {
       let held = [];
       from.onicecandidate = (e) => held ? held.push(e.candidate) : to.addIceCandidate(e.candidate).catch(fail);
@@ -352,7 +352,10 @@ export function chromiumScript(warmups: number, runs: number, timeoutMs: number)
 // Garbage collection
 
 export interface Collector {
-  /** Runs a full GC, twice, with a pause for finalizers and socket closes in between. */
+  /**
+   * Waits for closes to finish (sockets, werift's asynchronous teardown), then runs a full GC
+   * twice, with a pause for finalizers in between.
+   */
   collect(): Promise<void>;
   /** How it was obtained. */
   readonly how: string;
@@ -382,7 +385,7 @@ export function garbageCollector(): Collector | undefined {
   return {
     how,
     async collect() {
-      await pause(50);
+      await pause(300);
       run();
       await pause(50);
       run();

@@ -13,12 +13,15 @@
  * answerer's milestones (description set, ICE connected, DTLS connected, SCTP established,
  * channel open) are recorded too, and their medians printed.
  *
- * Memory: after a forced GC, `process.memoryUsage()`; then `memoryPairs` pairs connected one
- * after the other, each with its channel open and one message sent each way; a forced GC and
- * `process.memoryUsage()` again; the differences divided by the number of peer connections
- * (2 × `memoryPairs`); then every pair is closed. The passes run in `memoryOrder`, so that each
- * stack is measured both early and after the other; both figures are printed, since a later pass
- * can reuse heap and memory the process already holds.
+ * Memory, measured first, while the process holds no peer connection yet: each stack is warmed
+ * up with `warmups` connections; then, per pass, after a forced GC, `process.memoryUsage()`;
+ * `memoryPairs` pairs connected one after the other, each with its channel open and one message
+ * sent each way; a forced GC and `process.memoryUsage()` again; the differences divided by the
+ * number of peer connections (2 × `memoryPairs`); then every pair is closed. The passes run in
+ * `memoryOrder`, so that each stack is measured both early and after the other: RSS depends on
+ * what the process already holds (the first pass pays for growing the heap, later ones reuse
+ * pages that earlier ones freed), so every pass is printed. heapUsed and arrayBuffers (buffers
+ * outside the JavaScript heap) move little with the order.
  */
 
 import { existsSync } from 'node:fs';
@@ -88,6 +91,10 @@ export interface MemoryFigures {
   readonly rssAfterBytes: number;
   readonly heapUsedBeforeBytes: number;
   readonly heapUsedAfterBytes: number;
+  readonly heapTotalBeforeBytes: number;
+  readonly heapTotalAfterBytes: number;
+  readonly arrayBuffersBeforeBytes: number;
+  readonly arrayBuffersAfterBytes: number;
   readonly connectSeconds: number;
 }
 
@@ -154,10 +161,12 @@ async function measureChromium(
     return { note: `${options.chromiumPath} not found: Chromium skipped` };
   }
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: options.chromiumPath,
-    args: CHROMIUM_FLAGS,
-  });
+  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+  try {
+    browser = await chromium.launch({ executablePath: options.chromiumPath, args: CHROMIUM_FLAGS });
+  } catch (error) {
+    return { note: `Chromium did not start, skipped: ${(error as Error).message.split('\n')[0]}` };
+  }
   try {
     const page = await browser.newPage();
     await page.goto('about:blank');
@@ -170,7 +179,11 @@ async function measureChromium(
   }
 }
 
-/** One memory pass: `pairs` pairs of `stack` held at once, per peer connection. */
+/**
+ * One memory pass: `memoryPairs` pairs of `stack` held at once. The pairs live in this function's
+ * frame only, so none outlives the pass (a dead local of a suspended async frame that kept
+ * running, e.g. a loop around the pass, would keep the last pass's pairs alive into the next).
+ */
 async function measureMemory(
   stack: Stack,
   pass: number,
@@ -198,6 +211,10 @@ async function measureMemory(
       rssAfterBytes: after.rss,
       heapUsedBeforeBytes: before.heapUsed,
       heapUsedAfterBytes: after.heapUsed,
+      heapTotalBeforeBytes: before.heapTotal,
+      heapTotalAfterBytes: after.heapTotal,
+      arrayBuffersBeforeBytes: before.arrayBuffers,
+      arrayBuffersAfterBytes: after.arrayBuffers,
       connectSeconds,
     };
   } finally {
@@ -208,13 +225,19 @@ async function measureMemory(
 export async function runPeerConnectionBench(
   options: PeerConnectionBenchOptions,
 ): Promise<PeerConnectionFigures> {
-  const { typertc, werift, milestones } = await measureLatency(options);
-  const chromium = await measureChromium(options);
   const gc = garbageCollector();
+  for (const stack of new Set(options.memoryOrder)) {
+    for (let i = 0; i < options.warmups; i++) {
+      const pair = await CONNECT[stack](options.timeoutMs);
+      await pair.close();
+    }
+  }
   const memory: MemoryFigures[] = [];
   for (const [i, stack] of options.memoryOrder.entries()) {
     memory.push(await measureMemory(stack, i + 1, options, gc));
   }
+  const { typertc, werift, milestones } = await measureLatency(options);
+  const chromium = await measureChromium(options);
   return {
     warmups: options.warmups,
     typertc,
@@ -270,14 +293,16 @@ export function formatPeerConnectionFigures(figures: PeerConnectionFigures): str
         : `(GC forced before each reading: ${figures.gc})`),
   );
   for (const m of figures.memory) {
-    const n = m.peerConnections;
-    const rss = (m.rssAfterBytes - m.rssBeforeBytes) / n / KiB;
-    const heap = (m.heapUsedAfterBytes - m.heapUsedBeforeBytes) / n / KiB;
+    const per = (after: number, before: number) =>
+      `${((after - before) / m.peerConnections / KiB).toFixed(0)} KiB`;
     lines.push(
       `  pass ${m.pass}, ${m.implementation === 'typertc' ? 'TypeRTC' : 'werift'}: ` +
-        `RSS ${rss.toFixed(0)} KiB, heapUsed ${heap.toFixed(0)} KiB per peer connection ` +
-        `(RSS ${(m.rssBeforeBytes / KiB / KiB).toFixed(0)} → ` +
-        `${(m.rssAfterBytes / KiB / KiB).toFixed(0)} MiB; ${n} connected in ` +
+        `RSS ${per(m.rssAfterBytes, m.rssBeforeBytes)}, ` +
+        `heapUsed ${per(m.heapUsedAfterBytes, m.heapUsedBeforeBytes)}, ` +
+        `arrayBuffers ${per(m.arrayBuffersAfterBytes, m.arrayBuffersBeforeBytes)} ` +
+        `per peer connection (heapTotal ${per(m.heapTotalAfterBytes, m.heapTotalBeforeBytes)}; ` +
+        `RSS ${(m.rssBeforeBytes / KiB / KiB).toFixed(0)} → ` +
+        `${(m.rssAfterBytes / KiB / KiB).toFixed(0)} MiB; ${m.peerConnections} connected in ` +
         `${m.connectSeconds.toFixed(1)} s)`,
     );
   }

@@ -377,6 +377,31 @@ describe('fragmentation to the MTU (RFC 6347 §4.1.1.1, §4.2.3)', () => {
   });
 });
 
+describe('without the cookie exchange (RFC 6347 §4.2.1, a path proved already)', () => {
+  it('the first ClientHello gets the server flight, and the handshake completes', () => {
+    const link = capturing();
+    const pair = connectionPair(ecdsa, ecdsa, {}, { cookieExchange: false });
+    pair.handshake(link);
+    expect([pair.client.state, pair.server.state]).toEqual(['connected', 'connected']);
+    const fromServer = handshakeFragments(link.server).map((f) => f.msgType);
+    expect(fromServer).not.toContain(HandshakeType.helloVerifyRequest);
+    expect(fromServer[0]).toBe(HandshakeType.serverHello);
+    const hellos = handshakeFragments(link.client).filter(
+      (f) => f.msgType === HandshakeType.clientHello,
+    );
+    expect(hellos.map((f) => f.messageSeq)).toEqual([0]);
+    pair.client.send(Uint8Array.of(9));
+    pair.pump();
+    expect(pair.server.pollApplicationData()).toEqual(Uint8Array.of(9));
+  });
+
+  it('by default a server insists on the cookie', () => {
+    const link = capturing();
+    connectionPair(ecdsa, ecdsa).handshake(link);
+    expect(handshakeFragments(link.server)[0]?.msgType).toBe(HandshakeType.helloVerifyRequest);
+  });
+});
+
 describe('a ClientHello in several records (RFC 6347 §4.2.3)', () => {
   /**
    * Re-sends each plaintext ClientHello of the client as fragments of at most `size` bytes, one

@@ -18,6 +18,7 @@ import {
   type SctpState,
 } from '@typertc/sctp';
 import { RTCCertificate } from './certificate.js';
+import { takeDefaultCertificate } from './certificate-pool.js';
 import {
   configurationView,
   type NormalizedConfiguration,
@@ -92,10 +93,7 @@ export class RTCPeerConnection extends EventTarget {
     super();
     this.#config = normalizeConfiguration(configuration);
     const given = this.#config.certificates[0];
-    const certificate =
-      given !== undefined
-        ? Promise.resolve(given)
-        : RTCCertificate.generate({ name: 'ECDSA', namedCurve: 'P-256' });
+    const certificate = given !== undefined ? Promise.resolve(given) : takeDefaultCertificate();
     if (given === undefined) {
       // As browsers do, getConfiguration() reports the certificate made for the connection;
       // it is then fixed like a given one (W3C §4.4.1.6: certificates cannot change).

@@ -6,7 +6,8 @@
 
 import { UdpMux } from '@typertc/ice';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RTCPeerConnection } from '../src/index.js';
+import { takeDefaultCertificate } from '../src/certificate-pool.js';
+import { type RTCCertificate, RTCPeerConnection } from '../src/index.js';
 import { messages, nextChannel, opened, type Pair, pair, until } from './pair-helpers.js';
 
 const cleanups: (() => void)[] = [];
@@ -92,6 +93,22 @@ describe('certificates (W3C §4.4.1.6, §4.10)', () => {
     expect(() => pc.setConfiguration({ certificates: [other] })).toThrow(
       expect.objectContaining({ name: 'InvalidModificationError' }),
     );
+  });
+});
+
+describe('the default certificate (W3C §4.4.1.1 step 4)', () => {
+  it('is ready ahead for the next connection, and each connection has its own', async () => {
+    const first = await takeDefaultCertificate();
+    // The next one has been made meanwhile: it is there by the next turn of the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    let ready: RTCCertificate | undefined;
+    void takeDefaultCertificate().then((certificate) => {
+      ready = certificate;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ready).toBeDefined();
+    expect(ready?.getFingerprints()).not.toEqual(first.getFingerprints());
+    expect(ready?.expires).toBeGreaterThan(Date.now() + 29 * 24 * 60 * 60 * 1000);
   });
 });
 

@@ -6,16 +6,17 @@
 
 import {
   createPrivateKey,
+  generateKeyPair,
   getRandomValues,
   type KeyObject,
   sign,
   verify,
-  webcrypto,
   X509Certificate,
 } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { promisify } from 'node:util';
 import { toHex } from '@typertc/common';
 import { DtlsError } from '../errors.js';
+import { selfSignedCertificate } from './self-signed.js';
 
 /** The key types `generateCertificate` makes (the two `RTCPeerConnection.generateCertificate` offers). */
 export type CertificateKeyType = 'ECDSA-P256' | 'RSA-2048';
@@ -59,22 +60,20 @@ export function keyTypeOf(key: KeyObject): SigningKeyType | 'other' {
  * A positive serial (RFC 5280 §4.1.2.2): 16 random bytes whose first is 0x40-0x7f, so the DER
  * INTEGER is never negative and never needs a leading zero byte.
  */
-function randomSerialHex(): string {
+function randomSerial(): Uint8Array {
   const bytes = getRandomValues(new Uint8Array(16));
   bytes[0] = ((bytes[0] as number) & 0x7f) | 0x40;
-  return toHex(bytes);
+  return bytes;
 }
 
-function generationAlgorithm(
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** A key pair of `keyType`: P-256, or RSA 2048 with exponent 65537. */
+function newKeyPair(
   keyType: CertificateKeyType,
-): webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams {
-  if (keyType === 'ECDSA-P256') return { name: 'ECDSA', namedCurve: 'P-256' };
-  return {
-    name: 'RSASSA-PKCS1-v1_5',
-    modulusLength: 2048,
-    publicExponent: Uint8Array.of(0x01, 0x00, 0x01), // 65537
-    hash: 'SHA-256',
-  };
+): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  if (keyType === 'ECDSA-P256') return generateKeyPairAsync('ec', { namedCurve: 'prime256v1' });
+  return generateKeyPairAsync('rsa', { modulusLength: 2048, publicExponent: 65537 });
 }
 
 /**
@@ -88,25 +87,26 @@ export async function generateCertificate(
   const validityDays = options.validityDays ?? 30;
   if (!(validityDays > 0)) throw new RangeError(`validityDays must be positive: ${validityDays}`);
   const commonName = options.commonName ?? toHex(getRandomValues(new Uint8Array(8)));
-
-  const algorithm = generationAlgorithm(keyType);
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
-  const now = Date.now();
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned(
-    {
-      serialNumber: randomSerialHex(),
-      // The JSON form, so a common name holding ',' or '=' needs no escaping.
-      name: [{ CN: [commonName] }],
-      notBefore: new Date(now - DAY_MS),
-      notAfter: new Date(now + validityDays * DAY_MS),
-      signingAlgorithm: keyType === 'ECDSA-P256' ? { name: 'ECDSA', hash: 'SHA-256' } : algorithm,
-      keys,
-    },
-    webcrypto,
-  );
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-  const privateKey = createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' });
-  return certificateFrom(new X509Certificate(new Uint8Array(certificate.rawData)), privateKey);
+  const { publicKey, privateKey } = await newKeyPair(keyType);
+  // X.509 times are whole seconds: the dates kept are the ones written.
+  const now = Math.floor(Date.now() / 1000) * 1000;
+  const notBefore = new Date(now - DAY_MS);
+  const notAfter = new Date(now + validityDays * DAY_MS);
+  const der = selfSignedCertificate({
+    serial: randomSerial(),
+    commonName,
+    notBefore,
+    notAfter,
+    subjectPublicKeyInfo: new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
+    privateKey,
+  });
+  return Object.freeze({
+    der,
+    privateKey,
+    keyType: keyType === 'ECDSA-P256' ? 'ECDSA-P256' : 'RSA',
+    notBefore,
+    notAfter,
+  });
 }
 
 function certificateFrom(parsed: X509Certificate, privateKey: KeyObject): DtlsCertificate {

@@ -36,6 +36,13 @@ export interface DtlsConnectionOptions {
   readonly handshakeTimeoutMs?: number;
   /** Server: the cookie secret, shared by every connection of a listener; default its own. */
   readonly cookies?: HelloCookies;
+  /**
+   * Server: whether a ClientHello must first bring back a cookie (RFC 6347 §4.2.1); default
+   * true. The exchange proves the client's address before the server sends its large flight;
+   * a server whose path is proved already (ICE checks and consent, RFC 7675) may skip it and
+   * save a round trip, as §4.2.1 allows where amplification is not a concern.
+   */
+  readonly cookieExchange?: boolean;
   /** Server: the client's address as the cookie binds it (RFC 6347 §4.2.1); default ''. */
   readonly peerAddress?: string;
   /** Gets an NSS key log line (SSLKEYLOGFILE format) once the master secret is known. */
@@ -67,6 +74,7 @@ export interface ResolvedOptions {
   readonly initialRetransmitMs: number;
   readonly handshakeTimeoutMs: number;
   readonly peerAddress: string;
+  readonly cookieExchange: boolean;
   readonly keyLog: ((line: string) => void) | undefined;
 }
 
@@ -105,6 +113,7 @@ export function resolveOptions(options: DtlsConnectionOptions): ResolvedOptions 
     initialRetransmitMs,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     peerAddress: options.peerAddress ?? '',
+    cookieExchange: options.cookieExchange ?? true,
     keyLog: options.keyLog,
   };
 }

@@ -123,7 +123,8 @@ export class ServerHandshake {
     // The cookie binds everything the second ClientHello must repeat (§4.2.1).
     const parameters = encodeClientHello({ ...hello, cookie: EMPTY });
     const address = this.#host.options.peerAddress;
-    if (!this.#cookies.verify(hello.cookie, address, parameters, now)) {
+    const cookieNeeded = this.#host.options.cookieExchange;
+    if (cookieNeeded && !this.#cookies.verify(hello.cookie, address, parameters, now)) {
       const cookie = this.#cookies.create(address, parameters, now);
       // §4.2.1: the HelloVerifyRequest carries DTLS 1.0 whatever will be negotiated.
       const serverVersion = ProtocolVersion.dtls1_0;

@@ -159,6 +159,9 @@ export class TransportStack {
       role,
       certificate,
       srtpProfiles: DTLS_SRTP_PROFILE_IDS,
+      // The demultiplexer takes DTLS only from ICE-proved paths (RFC 8445 §12.2), so the
+      // cookie round trip (RFC 6347 §4.2.1, against spoofed sources) would prove nothing new.
+      cookieExchange: false,
       // RFC 8122 §5: hash function names are case-insensitive; ours are lower case.
       remoteFingerprints: remoteFingerprints.map(({ algorithm, value }) => ({
         algorithm: algorithm.toLowerCase(),

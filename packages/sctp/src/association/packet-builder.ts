@@ -4,9 +4,11 @@
  * when both sides agreed to it over DTLS, a zero checksum (RFC 9653). Control chunks come first
  * and DATA after (§6.10).
  *
- * Packets are written straight into an arena (a 64 KiB block) and handed out as views of it, so
- * a packet costs no allocation and no copy; a new arena is taken when one is full, and an old
- * one lives as long as a view of it does.
+ * Packets are written straight into an arena and handed out as views of it, so a packet costs
+ * no allocation and no copy; a new arena is taken when one is full, and an old one lives as long
+ * as a view of it does. The first arena is small (an idle data channel's association holds
+ * 8 KiB, not 64) and each next one twice the last, up to 64 KiB: a busy association reaches the
+ * full size after three arenas.
  */
 
 import {
@@ -20,7 +22,8 @@ import {
   writeSackChunk,
 } from '../packet/index.js';
 
-const ARENA_SIZE = 64 * 1024;
+const FIRST_ARENA_SIZE = 8 * 1024;
+const MAX_ARENA_SIZE = 64 * 1024;
 
 export class PacketBuilder {
   readonly #mtu: number;
@@ -43,7 +46,7 @@ export class PacketBuilder {
     out: { push(packet: Uint8Array): void },
   ) {
     this.#mtu = mtu;
-    this.#arena = new Uint8Array(Math.max(ARENA_SIZE, mtu));
+    this.#arena = new Uint8Array(Math.max(FIRST_ARENA_SIZE, mtu));
     this.#sourcePort = sourcePort;
     this.#destinationPort = destinationPort;
     this.#packets = out;
@@ -119,7 +122,8 @@ export class PacketBuilder {
     if (this.#length !== 0 && this.#length + size > this.#mtu) this.flush();
     if (this.#length === 0) {
       if (this.#start + this.#mtu > this.#arena.length) {
-        this.#arena = new Uint8Array(this.#arena.length);
+        const size = Math.min(this.#arena.length * 2, Math.max(MAX_ARENA_SIZE, this.#mtu));
+        this.#arena = new Uint8Array(size);
         this.#start = 0;
       }
       writeCommonHeader(

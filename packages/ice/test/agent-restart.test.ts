@@ -152,6 +152,34 @@ describe('IceAgent ICE restart (RFC 8445 §9)', () => {
     expect(a.agent.validPairOnPath(base, stranger)).toBeUndefined();
   });
 
+  it('cancelRestart returns to the old generation: credentials, session and pair', () => {
+    const { clock, a } = connectedPair(34);
+    expect(a.agent.cancelRestart()).toBe(false); // no restart under way
+    const old = { ufrag: a.agent.localUfrag, password: a.agent.localPassword };
+    const oldPair = a.agent.selectedPair;
+    a.agent.restart();
+    const fresh = { ufrag: a.agent.localUfrag, password: a.agent.localPassword };
+    for (const candidate of a.candidates) a.agent.addLocalCandidate(candidate);
+    clock.advance(100);
+    expect(a.agent.cancelRestart()).toBe(true);
+    expect(a.agent.restarting).toBe(false);
+    expect([a.agent.localUfrag, a.agent.localPassword]).toEqual([old.ufrag, old.password]);
+    expect(a.agent.selectedPair).toEqual(oldPair);
+    expect(a.agent.state).toBe('completed');
+    while (a.agent.pollTransmit() !== undefined);
+    // Checks for the old ufrag are answered again as the current generation's; the abandoned
+    // ufrag is unknown.
+    const base = a.candidates[0] as SocketAddress;
+    const peer = oldPair?.remote as SocketAddress;
+    a.agent.handleDatagram(checkFor(old.ufrag, old.password), base, peer, clock.now());
+    expect(StunMessage.decode(a.agent.pollTransmit()?.data as Uint8Array).messageClass).toBe(
+      'success',
+    );
+    a.agent.handleDatagram(checkFor(fresh.ufrag, fresh.password), base, peer, clock.now());
+    const refused = StunMessage.decode(a.agent.pollTransmit()?.data as Uint8Array);
+    expect(refused.get(ERROR_CODE)?.code).toBe(401);
+  });
+
   it('moves to a new path when the peer changed its address', () => {
     const { clock, a, b, hostB } = connectedPair(32, ['203.0.113.2', '203.0.113.3']);
     expect(a.agent.selectedPair?.remote.address).toBe('203.0.113.2');

@@ -20,12 +20,8 @@ import {
   RTCSessionDescription,
   type RTCSessionDescriptionInit,
 } from './description.js';
-import {
-  invalidAccessError,
-  invalidModificationError,
-  invalidStateError,
-  operationError,
-} from './errors.js';
+import { invalidModificationError, invalidStateError, operationError } from './errors.js';
+import { type Credentials, newCredentials, type RestartUndo } from './jsep/ice-credentials.js';
 import {
   buildLocalDescription,
   DEFAULT_SCTP_PORT,
@@ -33,10 +29,19 @@ import {
   type LocalSection,
 } from './jsep/local-description.js';
 import {
+  checkRemoteCandidate,
   type RemoteDescription,
   type RemoteTransport,
   readRemoteDescription,
 } from './jsep/remote-description.js';
+import {
+  answerSections,
+  answerSetup,
+  bundleTransport,
+  checkAnswerMatchesOffer,
+  freeMid,
+  type SectionState,
+} from './jsep/sections.js';
 import {
   type AppliedSdpType,
   nextSignalingState,
@@ -60,28 +65,6 @@ export interface NegotiationHost {
   /** Candidates gathered ahead (`iceCandidatePoolSize`) for the transport about to be made. */
   takePooledGatherer(config: NormalizedConfiguration): CandidateGatherer | undefined;
 }
-
-interface Credentials {
-  readonly ufrag: string;
-  readonly password: string;
-}
-
-/** RFC 8445 §5.3: ice-chars (ALPHA, DIGIT, "+", "/"), 4+ for the ufrag and 22+ for the password. */
-function newCredentials(): Credentials {
-  const text = (bytes: number) => randomBytes(bytes).toString('base64').replace(/=+$/, '');
-  return { ufrag: text(6), password: text(18) };
-}
-
-/** A section as this side knows it, in m= line order. */
-type SectionState =
-  | { readonly kind: 'application'; readonly mid: string }
-  | {
-      readonly kind: 'rejected';
-      readonly mid: string;
-      readonly mediaKind: string;
-      readonly protocol: string;
-      readonly formats: readonly string[];
-    };
 
 interface AppliedLocal {
   readonly type: AppliedSdpType;
@@ -114,6 +97,8 @@ export class Negotiation {
   /** Set when the peer restarted ICE: the credentials our answer carries. */
   #answerCredentials: Credentials | undefined;
   #restartRequested = false;
+  /** What our pending offer's ICE restart replaced, while the offer can still be rolled back. */
+  #restartUndo: RestartUndo | undefined;
   #dataChannelsWanted = false;
   #lastOffer: CreatedDescription | undefined;
   #lastAnswer: CreatedDescription | undefined;
@@ -163,7 +148,7 @@ export class Negotiation {
     const credentials = restart ? newCredentials() : this.#credentials;
     const sections = [...this.#stableSections];
     if (this.#dataChannelsWanted && !sections.some((s) => s.kind === 'application')) {
-      sections.push({ kind: 'application', mid: this.#freeMid(sections) });
+      sections.push({ kind: 'application', mid: freeMid(sections) });
     }
     const created = this.#describe(sections, credentials, 'actpass', certificate, !restart);
     this.#lastOffer = created;
@@ -180,23 +165,8 @@ export class Negotiation {
     ) {
       throw invalidStateError(`createAnswer in signaling state ${this.signalingState}`);
     }
-    let dataTaken = false;
-    const sections: SectionState[] = remote.sections.map((section) => {
-      const isData =
-        section.kind === 'application' && section.protocol.toUpperCase().includes('SCTP');
-      if (isData && !section.rejected && !dataTaken) {
-        dataTaken = true;
-        return { kind: 'application', mid: section.mid };
-      }
-      return {
-        kind: 'rejected',
-        mid: section.mid,
-        mediaKind: section.kind,
-        protocol: section.protocol,
-        formats: section.formats,
-      };
-    });
-    const setup = this.#answerSetup(remote);
+    const sections = answerSections(remote);
+    const setup = answerSetup(remote, this.#dtlsRole);
     const credentials = this.#answerCredentials ?? this.#credentials;
     const created = this.#describe(sections, credentials, setup, certificate, true);
     this.#lastAnswer = created;
@@ -235,6 +205,13 @@ export class Negotiation {
     if (type === 'offer') {
       this.#ensureStack('controlling', created);
       if (this.#stack !== undefined && created.credentials !== this.#credentials) {
+        // Kept until the answer, for a rollback to return to (RFC 8829 §4.1.8.2).
+        this.#restartUndo ??= {
+          credentials: this.#credentials,
+          candidates: this.#localCandidates,
+          ended: this.#localCandidatesEnded,
+          requested: this.#restartRequested,
+        };
         this.#credentials = created.credentials;
         this.#stack.ice.restart({
           localUfrag: created.credentials.ufrag,
@@ -299,9 +276,10 @@ export class Negotiation {
     if (next === undefined) {
       throw invalidStateError(`setRemoteDescription(${type}) in ${this.signalingState}`);
     }
-    if (type !== 'offer') this.#checkAnswerMatchesOffer(remote);
+    if (type !== 'offer')
+      checkAnswerMatchesOffer(this.#appliedLocal?.created.sections ?? [], remote);
     const applied = new RTCSessionDescription({ type, sdp: description.sdp ?? '' });
-    const transport = this.#transportOf(remote);
+    const transport = bundleTransport(remote);
     this.remoteCanTrickle = /a=ice-options:[^\r\n]*\btrickle\b/.test(description.sdp ?? '');
     if (type === 'offer') {
       if (this.#stack === undefined) {
@@ -339,6 +317,7 @@ export class Negotiation {
       this.#startDtls(theirSetup === 'active' ? 'server' : 'client', remote);
       this.#applyData(ours.sections, remote);
       if (type === 'answer') {
+        this.#restartUndo = undefined;
         this.currentRemote = applied;
         this.currentLocal = this.pendingLocal;
         this.pendingLocal = null;
@@ -362,22 +341,7 @@ export class Negotiation {
       throw invalidStateError('addIceCandidate before a remote description');
     }
     const candidate = init?.candidate ?? '';
-    if (init !== null) {
-      const section =
-        init.sdpMid !== undefined && init.sdpMid !== null
-          ? remote.sections.find((s) => s.mid === init.sdpMid)
-          : remote.sections[init.sdpMLineIndex ?? -1];
-      if (section === undefined && candidate !== '') {
-        throw operationError(
-          `no m= section for sdpMid ${init.sdpMid} / sdpMLineIndex ${init.sdpMLineIndex}`,
-        );
-      }
-      const ufrag = init.usernameFragment ?? null;
-      const current = this.#stack.remoteCredentials?.ufrag;
-      if (ufrag !== null && current !== undefined && ufrag !== current) {
-        throw operationError(`usernameFragment ${ufrag} is not the remote description's`);
-      }
-    }
+    checkRemoteCandidate(remote, init, this.#stack.remoteCredentials?.ufrag);
     try {
       this.#stack.addRemoteCandidate(candidate === '' ? null : candidate);
     } catch (error) {
@@ -453,25 +417,6 @@ export class Negotiation {
     return { sdp: buildLocalDescription(parameters), parameters, credentials, sections };
   }
 
-  /** RFC 8842 §5.3, RFC 8829 §5.3.1: the answerer is active unless the offerer is. */
-  #answerSetup(remote: RemoteDescription): 'active' | 'passive' {
-    if (this.#dtlsRole !== undefined) return this.#dtlsRole === 'client' ? 'active' : 'passive';
-    return this.#transportOf(remote)?.setup === 'active' ? 'passive' : 'active';
-  }
-
-  /** The transport of the BUNDLE group's tagged section, else of the first accepted one. */
-  #transportOf(remote: RemoteDescription): RemoteTransport | undefined {
-    const tagged = remote.sections.find((s) => s.mid === remote.bundle[0]);
-    return tagged?.transport ?? remote.sections.find((s) => s.transport !== undefined)?.transport;
-  }
-
-  #freeMid(sections: readonly SectionState[]): string {
-    for (let i = sections.length; ; i++) {
-      const mid = String(i);
-      if (!sections.some((s) => s.mid === mid)) return mid;
-    }
-  }
-
   #ensureStack(role: 'controlling' | 'controlled', created: CreatedDescription): void {
     if (this.#stack !== undefined) return;
     this.#createStack(role, created.credentials, undefined);
@@ -538,7 +483,7 @@ export class Negotiation {
 
   #startDtls(role: 'client' | 'server', remote: RemoteDescription): void {
     const stack = this.#stack;
-    const transport = this.#transportOf(remote);
+    const transport = bundleTransport(remote);
     if (stack === undefined || transport === undefined) return;
     if (this.#dtlsRole === undefined) this.#dtlsRole = role;
     void this.certificate.then((certificate) => {
@@ -574,17 +519,6 @@ export class Negotiation {
     });
   }
 
-  /** RFC 8829 §5.10: an answer has the offer's sections, in its order, with its mids. */
-  #checkAnswerMatchesOffer(remote: RemoteDescription): void {
-    const offered = this.#appliedLocal?.created.sections ?? [];
-    const mids = remote.sections.map((s) => s.mid);
-    if (mids.length !== offered.length || offered.some((s, i) => s.mid !== mids[i])) {
-      throw invalidAccessError(
-        `the answer's sections (${mids.join(', ')}) are not the offer's (${offered.map((s) => s.mid).join(', ')})`,
-      );
-    }
-  }
-
   #rollbackLocal(): void {
     if (
       this.signalingState !== 'have-local-offer' &&
@@ -593,9 +527,30 @@ export class Negotiation {
       throw invalidStateError(`rollback of a local description in ${this.signalingState}`);
     }
     this.pendingLocal = null;
+    this.#undoRestart();
     this.#sections = [...this.#stableSections];
     this.#appliedLocal = this.#currentAppliedLocal;
     this.signalingState = 'stable';
+  }
+
+  /**
+   * A rolled-back offer's ICE restart is undone (RFC 8829 §4.1.8.2: rollback discards what the
+   * offer changed): old credentials and candidates. If the ICE transport cannot go back (it had
+   * no connected generation to return to), the restart stands and the next offer restarts
+   * again, so that the description never names credentials the agent no longer has.
+   */
+  #undoRestart(): void {
+    const undo = this.#restartUndo;
+    this.#restartUndo = undefined;
+    if (undo === undefined || this.#stack === undefined) return;
+    if (this.#stack.ice.cancelRestart()) {
+      this.#credentials = undo.credentials;
+      this.#localCandidates = undo.candidates;
+      this.#localCandidatesEnded = undo.ended;
+      this.#restartRequested = undo.requested;
+    } else {
+      this.#restartRequested = true;
+    }
   }
 
   #rollbackRemote(): void {

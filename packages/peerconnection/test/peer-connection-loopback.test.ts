@@ -190,6 +190,39 @@ describe('RTCPeerConnection over UDP loopback', () => {
     expect(await atB).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`));
   });
 
+  it('rolling back an offer that restarts ICE restores the old credentials, pair and candidates', async () => {
+    const { a, b } = track(pair());
+    const channel = a.createDataChannel('undo');
+    const remote = nextChannel(b);
+    await negotiate(a, b);
+    const theirs = await remote;
+    await opened(channel);
+    const ice = a.sctp?.transport.iceTransport;
+    const before = a.localDescription?.sdp ?? '';
+    const ufragOf = (sdp: string) => /a=ice-ufrag:(\S+)/.exec(sdp)?.[1];
+    a.restartIce();
+    await a.setLocalDescription();
+    expect(ufragOf(a.localDescription?.sdp ?? '')).not.toBe(ufragOf(before));
+    expect(ice?.getLocalParameters()?.usernameFragment).not.toBe(ufragOf(before));
+
+    const renegotiate = new Promise<void>((resolve) => (a.onnegotiationneeded = () => resolve()));
+    await a.setLocalDescription({ type: 'rollback' });
+    expect(a.signalingState).toBe('stable');
+    // The old generation again: credentials, candidates, and the pair carrying data.
+    expect(ice?.getLocalParameters()?.usernameFragment).toBe(ufragOf(before));
+    expect(a.localDescription?.sdp).toBe(before);
+    const atB = messages(theirs, 50);
+    for (let i = 0; i < 50; i++) channel.send(`after rollback ${i}`);
+    expect(await atB).toEqual(Array.from({ length: 50 }, (_, i) => `after rollback ${i}`));
+    // restartIce() asked for a restart, which the rollback did not carry out: asked again.
+    await renegotiate;
+    await negotiate(a, b);
+    expect(ufragOf(a.localDescription?.sdp ?? '')).not.toBe(ufragOf(before));
+    const again = messages(theirs, 1);
+    channel.send('after the real restart');
+    expect(await again).toEqual(['after the real restart']);
+  });
+
   it('perfect negotiation: glare resolved by the polite peer rolling back', async () => {
     const a = new RTCPeerConnection();
     const b = new RTCPeerConnection();

@@ -256,13 +256,36 @@ export class IceAgent {
     // without consent (a failed agent's) carries none.
     const carriesData = selected !== undefined && this.#consent !== undefined;
     if (this.#previous === undefined && carriesData) {
-      this.#previous = { local: this.#local, remote: this.#remote, selected };
+      this.#previous = {
+        local: this.#local,
+        remote: this.#remote,
+        selected,
+        session: this.#session,
+      };
     }
     this.#local = local;
     // Checks of the old checklist stop; consent on the old pair goes on.
     this.#pending.cancelWhere((check) => check.purpose !== 'consent');
     this.#session = new CheckSession(this.#controlling, this.#maxPairs);
     if (this.#state === 'failed') this.#setState('new');
+  }
+
+  /**
+   * Undoes the restart under way, as when the offer that started it is rolled back (RFC 8829
+   * §4.1.8.2): the old credentials and checks come back, with the old pair still selected, and
+   * the new generation's checks stop. False, changing nothing, when no restart is under way or
+   * the one under way replaced a generation that carried no data.
+   */
+  cancelRestart(): boolean {
+    const previous = this.#previous;
+    if (this.#state === 'closed' || previous === undefined) return false;
+    this.#pending.cancelWhere((check) => check.purpose !== 'consent');
+    this.#local = previous.local;
+    this.#remote = previous.remote;
+    this.#session = previous.session;
+    this.#previous = undefined;
+    this.#updateState(undefined);
+    return true;
   }
 
   /** Throws `IceError` for a non-host candidate on a lite agent (RFC 8445 §5.2). */

@@ -6,7 +6,8 @@
  * ordinary checks of that pair's ICE session and so carry that session's credentials, the old
  * ones, both ways: we sign ours with the peer's old password and answer the peer's, addressed to
  * our old ufrag, under our old one. Once the new pair is selected the old generation is dropped
- * and a request for the old ufrag gets 401 like any unknown one.
+ * and a request for the old ufrag gets 401 like any unknown one. Until then the restart can be
+ * undone (its offer rolled back): the old credentials and session come back as they were.
  *
  * The new generation starts from scratch: the caller gives the peer's new credentials, re-adds
  * the local candidates it wants checked (browsers regather on a restart; gathering is the
@@ -18,6 +19,7 @@
 
 import type { SocketAddress } from '@typertc/common';
 import { sameSocketAddress } from '@typertc/common';
+import type { CheckSession } from './check-session.js';
 import type { LocalCredentials, RemoteCredentials } from './credentials.js';
 import type { ValidPair } from './valid-list.js';
 
@@ -27,6 +29,8 @@ export interface PreviousGeneration {
   readonly remote: RemoteCredentials | undefined;
   /** The old selected pair, still carrying data. */
   readonly selected: ValidPair;
+  /** The old checks and candidates, for a restart undone (`IceAgent.cancelRestart`). */
+  readonly session: CheckSession;
 }
 
 /** Whether a datagram from `remote` arriving on the base `local` took `valid`'s path. */

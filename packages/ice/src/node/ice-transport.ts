@@ -102,6 +102,8 @@ export class IceTransport extends BaseDatagramTransport {
   #generation: Generation;
   /** During an ICE restart, the generation whose pair still carries the data. */
   #previous: Generation | undefined;
+  /** Its candidates, should the restart be undone. */
+  #previousCandidates: IceLocalCandidateEvent[] = [];
   #selection: Selection | undefined;
   #selectedPairChanges = 0;
   #timer: TimerHandle | undefined;
@@ -228,7 +230,10 @@ export class IceTransport extends BaseDatagramTransport {
     this.#muxed?.addUfrag(this.#agent.localUfrag);
     // A restart during a restart: the generation in between never carried data.
     if (stale !== undefined) this.#release(stale);
-    else this.#previous = this.#generation;
+    else {
+      this.#previous = this.#generation;
+      this.#previousCandidates = this.#localCandidates;
+    }
     const previousOptions = this.#generation.gatherer.options;
     this.#localCandidates = [];
     this.#gatheringState = 'new';
@@ -243,6 +248,26 @@ export class IceTransport extends BaseDatagramTransport {
     // Nothing carried data (no pair selected yet, or consent lost): nothing to keep.
     if (!this.#agent.restarting && this.#previous !== undefined) this.#releasePrevious();
     this.#drive();
+  }
+
+  /**
+   * Undoes the restart under way (its offer was rolled back, RFC 8829 §4.1.8.2): the old
+   * credentials, candidates and selected pair again, the new generation's sockets and relays
+   * closed. False, changing nothing, when there is no old generation to return to (none had
+   * carried data); the restart then stands.
+   */
+  cancelRestart(): boolean {
+    const previous = this.#previous;
+    if (this.closed || previous === undefined || !this.#agent.cancelRestart()) return false;
+    const abandoned = this.#generation;
+    this.#generation = previous;
+    this.#previous = undefined;
+    this.#localCandidates = this.#previousCandidates;
+    this.#previousCandidates = [];
+    this.#release(abandoned);
+    this.#setGatheringState(previous.gatherer.complete ? 'complete' : 'gathering');
+    this.#drive();
+    return true;
   }
 
   /**
@@ -377,6 +402,7 @@ export class IceTransport extends BaseDatagramTransport {
     const previous = this.#previous;
     if (previous === undefined) return;
     this.#previous = undefined;
+    this.#previousCandidates = [];
     this.#release(previous);
   }
 

@@ -22,6 +22,7 @@ import {
   type SessionDescription,
   setupRole,
 } from '@typertc/sdp';
+import { operationError } from '../errors.js';
 import { DEFAULT_SCTP_PORT, type TransportDescription } from './local-description.js';
 
 /** RFC 8841 §6.1: without `a=max-message-size` the peer is assumed to take 64 KiB. */
@@ -154,4 +155,35 @@ function readSctpPort(media: MediaDescription): number {
   const port = findAttribute(media.attributes, 'sctp-port')?.value;
   if (port !== undefined) return port;
   return findAttribute(media.attributes, 'sctpmap')?.port ?? DEFAULT_SCTP_PORT;
+}
+
+/**
+ * W3C §4.4.2 addIceCandidate: the candidate must name a section of the remote description (by
+ * `sdpMid`, else `sdpMLineIndex`) and, if it gives one, the current remote ufrag; else
+ * OperationError. An empty candidate is end-of-candidates and needs no section.
+ */
+export function checkRemoteCandidate(
+  remote: RemoteDescription,
+  init: {
+    readonly candidate?: string;
+    readonly sdpMid?: string | null;
+    readonly sdpMLineIndex?: number | null;
+    readonly usernameFragment?: string | null;
+  } | null,
+  currentUfrag: string | undefined,
+): void {
+  if (init === null) return;
+  const section =
+    init.sdpMid !== undefined && init.sdpMid !== null
+      ? remote.sections.find((s) => s.mid === init.sdpMid)
+      : remote.sections[init.sdpMLineIndex ?? -1];
+  if (section === undefined && (init.candidate ?? '') !== '') {
+    throw operationError(
+      `no m= section for sdpMid ${init.sdpMid} / sdpMLineIndex ${init.sdpMLineIndex}`,
+    );
+  }
+  const ufrag = init.usernameFragment ?? null;
+  if (ufrag !== null && currentUfrag !== undefined && ufrag !== currentUfrag) {
+    throw operationError(`usernameFragment ${ufrag} is not the remote description's`);
+  }
 }

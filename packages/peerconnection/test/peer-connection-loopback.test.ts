@@ -3,6 +3,7 @@
  * DTLS with fingerprints from the SDP, SCTP and data channels (W3C WebRTC 1.0 §4, §6).
  */
 
+import { createHook } from 'node:async_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection } from '../src/index.js';
 import {
@@ -352,6 +353,36 @@ describe('RTCPeerConnection API rules', () => {
     );
     await expect(pc.createOffer()).rejects.toMatchObject({ name: 'InvalidStateError' });
     expect(fired).toEqual([]);
+  });
+
+  it('close() of connected peers leaves no socket and no timer behind', async () => {
+    // Every UDP socket and timer made from here on, until Node destroys it (the sockets are
+    // unref'd, so the event loop's own list would not show them).
+    const live = new Map<number, string>();
+    const hook = createHook({
+      init(id, type) {
+        if (type === 'UDPWRAP' || type === 'Timeout') live.set(id, type);
+      },
+      destroy(id) {
+        live.delete(id);
+      },
+    }).enable();
+    try {
+      const { a, b } = pair();
+      const channel = a.createDataChannel('short-lived');
+      const remote = nextChannel(b);
+      await negotiate(a, b);
+      await Promise.all([opened(channel), remote]);
+      expect([...live.values()]).toContain('UDPWRAP');
+      a.close();
+      b.close();
+      // Socket handles go once their close callbacks have run, and Node reports destroyed
+      // resources a turn later: wait without a timer of our own.
+      for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect([...live.values()]).toEqual([]);
+    } finally {
+      hook.disable();
+    }
   });
 
   it('getConfiguration reflects the configuration; setConfiguration keeps its rules', () => {

@@ -69,6 +69,8 @@ const UNSELECTED: SocketAddress = { address: '0.0.0.0', port: 0, family: 'IPv4' 
  * of firing back to back.
  */
 const MIN_REARM_MS = 1;
+/** How long the old generation receives after a restart selected a new pair (see #retiring). */
+const RETIRE_MS = 5000;
 
 interface Selection extends IceSelectedPair {
   readonly transport: DatagramTransport;
@@ -102,6 +104,8 @@ export class IceTransport extends BaseDatagramTransport {
   #generation: Generation;
   /** During an ICE restart, the generation whose pair still carries the data. */
   #previous: Generation | undefined;
+  /** The generation a restart replaced, still receiving until the peer moves too. */
+  #retiring: { generation: Generation; selection: Selection; until: number } | undefined;
   /** Its candidates, should the restart be undone. */
   #previousCandidates: IceLocalCandidateEvent[] = [];
   #selection: Selection | undefined;
@@ -225,6 +229,7 @@ export class IceTransport extends BaseDatagramTransport {
    */
   restart(options: IceRestartOptions = {}): void {
     if (this.closed) return;
+    this.#releaseRetiring();
     const stale = this.#previous === undefined ? undefined : this.#generation;
     this.#agent.restart(options);
     this.#muxed?.addUfrag(this.#agent.localUfrag);
@@ -374,6 +379,7 @@ export class IceTransport extends BaseDatagramTransport {
     this.#selection = undefined;
     if (this.#previous !== undefined) this.#release(this.#previous);
     this.#previous = undefined;
+    this.#releaseRetiring();
     this.#release(this.#generation);
     this.#sockets.clear();
     this.#muxed?.close();
@@ -395,6 +401,36 @@ export class IceTransport extends BaseDatagramTransport {
         if (generation === this.#generation) this.#setGatheringState('complete');
       }),
     );
+  }
+
+  /**
+   * The restart is over on this side (a new pair is selected), but the peer may send on the old
+   * pair until it moves too: the old generation keeps receiving until data arrives on the new
+   * pair, or for RETIRE_MS, or until the next restart (RFC 8445 §9; RFC 8445 §12.2: data is
+   * taken on any pair still in use).
+   */
+  #retirePrevious(old: Selection | undefined): void {
+    const previous = this.#previous;
+    if (previous === undefined) return;
+    if (old === undefined || old.transport === this.#selection?.transport) {
+      this.#releasePrevious();
+      return;
+    }
+    this.#releaseRetiring();
+    this.#retiring = {
+      generation: previous,
+      selection: old,
+      until: this.#scheduler.now() + RETIRE_MS,
+    };
+    this.#previous = undefined;
+    this.#previousCandidates = [];
+  }
+
+  #releaseRetiring(): void {
+    const retiring = this.#retiring;
+    if (retiring === undefined) return;
+    this.#retiring = undefined;
+    this.#release(retiring.generation);
   }
 
   /** The restart is over (a new pair is selected): the old sockets and relays can go. */
@@ -460,6 +496,19 @@ export class IceTransport extends BaseDatagramTransport {
       sameSocketAddress(from, selection.remote)
     ) {
       selection.counters.dataReceived(data.byteLength, this.#scheduler.now());
+      // The peer uses the new pair: the old generation has nothing more to receive.
+      if (this.#retiring !== undefined) this.#releaseRetiring();
+      this.emitDatagram(data, from);
+      return;
+    }
+    const retiring = this.#retiring?.selection;
+    if (
+      kind === 'other' &&
+      retiring !== undefined &&
+      retiring.transport === transport &&
+      sameSocketAddress(from, retiring.remote)
+    ) {
+      retiring.counters.dataReceived(data.byteLength, this.#scheduler.now());
       this.emitDatagram(data, from);
       return;
     }
@@ -474,6 +523,8 @@ export class IceTransport extends BaseDatagramTransport {
 
   /** After every input: send what the agent wants sent, report its events, re-arm the timer. */
   #drive(): void {
+    const retiring = this.#retiring;
+    if (retiring !== undefined && this.#scheduler.now() >= retiring.until) this.#releaseRetiring();
     for (let out = this.#agent.pollTransmit(); out; out = this.#agent.pollTransmit()) {
       const transport = this.#sockets.transportFor(out.from);
       if (transport === undefined || transport.closed) continue;
@@ -500,10 +551,11 @@ export class IceTransport extends BaseDatagramTransport {
         const transport = this.#sockets.transportFor(event.local.base);
         if (transport === undefined) return;
         const counters = this.#agent.pairCounters(event.pair);
+        const old = this.#selection;
         this.#selection = { local: event.local, remote: event.remote, transport, counters };
         this.#selectedPairChanges++;
         this.#setRemoteAddress(event.remote);
-        if (!this.#agent.restarting) this.#releasePrevious();
+        if (!this.#agent.restarting) this.#retirePrevious(old);
         this.#events.emit('selected-pair', { local: event.local, remote: event.remote });
         return;
       }

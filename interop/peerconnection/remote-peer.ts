@@ -77,6 +77,8 @@ export interface RemotePeer {
   sendText(label: string, text: string): Promise<void>;
   closeChannel(label: string): Promise<void>;
   receivedCount(label: string): Promise<number>;
+  /** The peer's own getStats() report, as a list. */
+  stats(): Promise<Record<string, unknown>[]>;
 
   /** Runs the W3C perfect negotiation pattern (WebRTC 1.0 §10.7) on the remote side. */
   perfectNegotiation(polite: boolean): Promise<void>;

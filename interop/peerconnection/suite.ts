@@ -159,6 +159,27 @@ export function peerConnectionInterop(
       }
       await exchangeData(s, echo, options);
       expect(s.candidateErrors).toEqual([]);
+
+      // Both sides' getStats() tell the same handshake: cipher suite and SRTP profile.
+      const ours = [...(await s.typertc.getStats()).values()];
+      const theirs = await s.remote.stats();
+      const transport = ours.find((entry) => entry.type === 'transport') as
+        | Record<string, unknown>
+        | undefined;
+      const remoteTransport = theirs.find((entry) => entry.type === 'transport');
+      expect(transport?.dtlsState).toBe('connected');
+      if (remoteTransport?.dtlsCipher !== undefined) {
+        expect(transport?.dtlsCipher).toBe(remoteTransport.dtlsCipher);
+      }
+      if (remoteTransport?.srtpCipher !== undefined) {
+        // libwebrtc names profiles as libsrtp does (AEAD_AES_128_GCM), we as IANA does.
+        expect(String(transport?.srtpCipher)).toContain(String(remoteTransport.srtpCipher));
+      }
+      const channelStats = ours.find(
+        (entry) => entry.type === 'data-channel' && entry.label === 'echo',
+      );
+      expect(channelStats).toMatchObject({ state: 'open' });
+      expect((channelStats as { messagesSent: number }).messagesSent).toBeGreaterThanOrEqual(1003);
     });
 
     it(`${name} offers, TypeRTC answers: trickle both ways, data both ways`, async () => {

@@ -137,6 +137,11 @@ export class WeriftPeer implements RemotePeer {
     this.#channel(label).close();
   }
 
+  async stats(): Promise<Record<string, unknown>[]> {
+    const report = await this.#pc.getStats();
+    return [...report.values()] as unknown as Record<string, unknown>[];
+  }
+
   async receivedCount(label: string): Promise<number> {
     return this.#received.get(label) ?? 0;
   }

@@ -130,6 +130,7 @@ export function handMadeSource(): StatsSource {
         role: 'server',
         cipherSuite: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
         protocolVersion: 0xfefd,
+        srtpProfile: 0x0007,
         remoteCertificate: peerCertificate.dtlsCertificate.der,
       },
     },

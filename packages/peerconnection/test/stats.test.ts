@@ -90,6 +90,7 @@ describe('buildStatsReport', () => {
       remoteCertificateId: remote?.id,
       tlsVersion: 'FEFD',
       dtlsCipher: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+      srtpCipher: 'SRTP_AEAD_AES_128_GCM',
       dtlsRole: 'server',
       selectedCandidatePairChanges: 1,
     });
@@ -191,7 +192,7 @@ describe('buildStatsReport', () => {
     const report = buildStatsReport({ ...source, dtls: undefined }, 7);
     const [transport] = ofType(report, 'transport');
     expect(transport).toMatchObject({ dtlsState: 'new', dtlsRole: 'unknown' });
-    for (const absent of ['tlsVersion', 'dtlsCipher', 'remoteCertificateId']) {
+    for (const absent of ['tlsVersion', 'dtlsCipher', 'srtpCipher', 'remoteCertificateId']) {
       expect(transport).not.toHaveProperty(absent);
     }
     const same = buildStatsReport(
@@ -203,6 +204,7 @@ describe('buildStatsReport', () => {
             role: 'client',
             cipherSuite: undefined,
             protocolVersion: undefined,
+            srtpProfile: undefined,
             remoteCertificate: certificate.dtlsCertificate.der,
           },
         },
@@ -261,6 +263,8 @@ function checkConnectedReport(
   expect(transport?.timestamp).toBeLessThanOrEqual(now);
   expect(transport?.timestamp).toBeGreaterThan(now - 60_000);
   expect(transport?.dtlsCipher).toMatch(/^TLS_ECDHE_/);
+  // use_srtp is negotiated even without media (RFC 5764 §4.1.2): our first preference.
+  expect(transport?.srtpCipher).toBe('SRTP_AEAD_AES_128_GCM');
   expect(['connected', 'completed']).toContain(transport?.iceState);
   expect(transport?.selectedCandidatePairChanges).toBeGreaterThanOrEqual(1);
 

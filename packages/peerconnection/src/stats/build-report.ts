@@ -10,6 +10,7 @@
  */
 
 import { fingerprint } from '@typertc/dtls';
+import { srtpProfileByDtlsId } from '@typertc/srtp';
 import { iceStatsEntries } from './ice-stats.js';
 import { certificateStatsId, PEER_CONNECTION_STATS_ID, statsIdOf } from './stats-ids.js';
 import { RTCStatsReport } from './stats-report.js';
@@ -86,6 +87,8 @@ function transportEntries(
   );
   const version = dtls?.connection.protocolVersion;
   const cipher = dtls?.connection.cipherSuite;
+  const srtpId = dtls?.connection.srtpProfile;
+  const srtpCipher = srtpId === undefined ? undefined : srtpProfileByDtlsId(srtpId);
   const transport: RTCTransportStats = {
     id: transportId,
     type: 'transport',
@@ -106,6 +109,7 @@ function transportEntries(
       ? {}
       : { tlsVersion: version.toString(16).toUpperCase().padStart(4, '0') }),
     ...(cipher === undefined ? {} : { dtlsCipher: cipher }),
+    ...(srtpCipher === undefined ? {} : { srtpCipher }),
     dtlsRole: dtls?.connection.role ?? 'unknown',
     selectedCandidatePairChanges: ice.selectedCandidatePairChanges,
   };

@@ -26,6 +26,8 @@ export interface DtlsStatsSource {
     readonly protocolVersion: number | undefined;
     /** The peer's certificate (DER), once verified against its fingerprint. */
     readonly remoteCertificate: Uint8Array | undefined;
+    /** The use_srtp profile the handshake chose (RFC 5764 §4.1.2), once connected. */
+    readonly srtpProfile: number | undefined;
   };
 }
 

@@ -97,6 +97,8 @@ export interface RTCTransportStats extends RTCStats {
   readonly tlsVersion?: string;
   /** The negotiated cipher suite's IANA name, e.g. TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256. */
   readonly dtlsCipher?: string;
+  /** The SRTP protection profile's IANA name, e.g. SRTP_AEAD_AES_128_GCM (RFC 5764 §4.1.2). */
+  readonly srtpCipher?: string;
   readonly dtlsRole: RTCDtlsRole;
   readonly selectedCandidatePairChanges: number;
 }

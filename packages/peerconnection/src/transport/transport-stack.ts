@@ -20,7 +20,15 @@ import {
   type UdpMux,
 } from '@typertc/ice';
 import { type DataChannelManager, type SctpState, SctpTransport } from '@typertc/sctp';
-import { SRTP_PROFILES, type SrtpProfile } from '@typertc/srtp';
+import {
+  DTLS_SRTP_EXPORTER_LABEL,
+  dtlsSrtpKeyingMaterialLength,
+  SRTP_PROFILES,
+  SrtpContext,
+  type SrtpProfile,
+  srtpKeysFromKeyingMaterial,
+  srtpProfileByDtlsId,
+} from '@typertc/srtp';
 import { Demultiplexer } from './demux.js';
 
 /**
@@ -38,6 +46,17 @@ const SRTP_PROFILE_PREFERENCE: readonly SrtpProfile[] = [
 const DTLS_SRTP_PROFILE_IDS = SRTP_PROFILE_PREFERENCE.map(
   (name) => SRTP_PROFILES[name].dtlsId as number,
 );
+
+/**
+ * The SRTP contexts of the BUNDLE group (RFC 5764 §4.2), keyed from the DTLS exporter with the
+ * profile the handshake chose: `outbound` protects what this side sends, `inbound` unprotects
+ * what the peer sends. The media issue routes RTP and RTCP through them.
+ */
+export interface SrtpSession {
+  readonly profile: SrtpProfile;
+  readonly outbound: SrtpContext;
+  readonly inbound: SrtpContext;
+}
 
 export interface TransportStackOptions {
   readonly role: IceRole;
@@ -77,6 +96,7 @@ export class TransportStack {
   #dtls: DtlsTransport | undefined;
   #dtlsError: Error | undefined;
   #sctp: SctpTransport | undefined;
+  #srtp: SrtpSession | undefined;
   #sctpParameters: SctpParameters | undefined;
   #remoteCredentials: IceCredentials | undefined;
   readonly #remoteCandidates = new Set<string>();
@@ -112,6 +132,11 @@ export class TransportStack {
 
   get sctp(): SctpTransport | undefined {
     return this.#sctp;
+  }
+
+  /** Once DTLS is connected with a use_srtp profile (always, with a WebRTC peer). */
+  get srtp(): SrtpSession | undefined {
+    return this.#srtp;
   }
 
   get remoteCredentials(): IceCredentials | undefined {
@@ -171,7 +196,10 @@ export class TransportStack {
     this.#dtls = dtls;
     this.#unsubscribes.push(
       dtls.on('state', (state) => {
-        if (state === 'connected') this.#startSctpIfReady();
+        if (state === 'connected') {
+          this.#keySrtp(dtls, role);
+          this.#startSctpIfReady();
+        }
         this.events.emit('dtls-state', state, state === 'failed' ? this.#dtlsError : undefined);
       }),
       dtls.on('error', (error) => {
@@ -195,6 +223,23 @@ export class TransportStack {
     for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
     this.demux.close();
     this.ice.close();
+  }
+
+  /** RFC 5764 §4.2: the exporter's output split into this side's and the peer's keys. */
+  #keySrtp(dtls: DtlsTransport, role: 'client' | 'server'): void {
+    const id = dtls.connection.srtpProfile;
+    const profile = id === undefined ? undefined : srtpProfileByDtlsId(id);
+    if (profile === undefined) return;
+    const material = dtls.connection.exportKeyingMaterial(
+      DTLS_SRTP_EXPORTER_LABEL,
+      dtlsSrtpKeyingMaterialLength(profile),
+    );
+    const keys = srtpKeysFromKeyingMaterial(profile, material, role);
+    this.#srtp = {
+      profile,
+      outbound: new SrtpContext({ profile, ...keys.local }),
+      inbound: new SrtpContext({ profile, ...keys.remote }),
+    };
   }
 
   #startSctpIfReady(): void {

@@ -17,6 +17,7 @@ import {
   RTCErrorEvent,
   type SctpState,
 } from '@typertc/sctp';
+import { StunErrorResponse } from '@typertc/stun';
 import { RTCCertificate } from './certificate.js';
 import { takeDefaultCertificate } from './certificate-pool.js';
 import {
@@ -450,13 +451,15 @@ export class RTCPeerConnection extends EventTarget {
 
   #onCandidateError(error: GatheringError): void {
     if (this.#closed) return;
+    // W3C §4.8.3: the STUN error code when the server answered with one (RFC 8489 §14.8),
+    // else 701: the server could not be reached or gave no usable answer.
+    const answered = error.error instanceof StunErrorResponse ? error.error : undefined;
     this.dispatchEvent(
       new RTCPeerConnectionIceErrorEvent('icecandidateerror', {
         address: error.address ?? null,
         url: error.url ?? '',
-        // W3C §4.8.3: 701 when the server could not be reached or gave no usable answer.
-        errorCode: 701,
-        errorText: error.error.message,
+        errorCode: answered?.errorCode ?? 701,
+        errorText: answered?.reason ?? error.error.message,
       }),
     );
   }

@@ -4,10 +4,16 @@
  * provisional answer (pranswer) path of the signaling state machine (§4.3.1).
  */
 
+import { createSocket } from 'node:dgram';
 import { UdpMux } from '@typertc/ice';
+import { ERROR_CODE, StunMessage } from '@typertc/stun';
 import { afterEach, describe, expect, it } from 'vitest';
 import { takeDefaultCertificate } from '../src/certificate-pool.js';
-import { type RTCCertificate, RTCPeerConnection } from '../src/index.js';
+import {
+  type RTCCertificate,
+  RTCPeerConnection,
+  type RTCPeerConnectionIceErrorEvent,
+} from '../src/index.js';
 import { messages, nextChannel, opened, type Pair, pair, until } from './pair-helpers.js';
 
 const cleanups: (() => void)[] = [];
@@ -70,6 +76,34 @@ describe('iceCandidatePoolSize (W3C §4.4.1.1)', () => {
     const received = messages(await remote, 1);
     channel.send('through pooled candidates');
     expect(await received).toEqual(['through pooled candidates']);
+  });
+});
+
+describe('icecandidateerror (W3C §4.8.3)', () => {
+  it("carries the STUN server's error code and reason, and gathering still completes", async () => {
+    // A STUN server that refuses every Binding request with 403 (RFC 8489 §14.8).
+    const server = createSocket('udp4');
+    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+    cleanups.push(() => server.close());
+    server.on('message', (data, from) => {
+      const request = StunMessage.decode(new Uint8Array(data));
+      const reply = StunMessage.responseTo(request, 'error')
+        .add(ERROR_CODE, { code: 403, reason: 'Forbidden here' })
+        .encode({ fingerprint: true });
+      server.send(reply, from.port, from.address);
+    });
+    const url = `stun:127.0.0.1:${server.address().port}`;
+    const pc = new RTCPeerConnection({ iceServers: [{ urls: url }] });
+    cleanups.push(() => pc.close());
+    const errors: RTCPeerConnectionIceErrorEvent[] = [];
+    pc.onicecandidateerror = (event) => errors.push(event);
+    pc.createDataChannel('x');
+    await pc.setLocalDescription();
+    await until(pc, 'icegatheringstatechange', () => pc.iceGatheringState === 'complete');
+    expect(errors.length).toBeGreaterThan(0);
+    for (const error of errors) {
+      expect(error).toMatchObject({ url, errorCode: 403, errorText: 'Forbidden here' });
+    }
   });
 });
 

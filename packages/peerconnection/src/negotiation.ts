@@ -22,6 +22,7 @@ import {
 } from './description.js';
 import { invalidModificationError, invalidStateError, operationError } from './errors.js';
 import { type Credentials, newCredentials, type RestartUndo } from './jsep/ice-credentials.js';
+import { LocalCandidates } from './jsep/local-candidates.js';
 import {
   buildLocalDescription,
   DEFAULT_SCTP_PORT,
@@ -110,9 +111,9 @@ export class Negotiation {
   #currentRemoteParsed: RemoteDescription | undefined;
   #stack: TransportStack | undefined;
   #dtlsRole: 'client' | 'server' | undefined;
-  #surfaced = false;
-  #localCandidates: string[] = [];
-  #localCandidatesEnded = false;
+  readonly #candidates = new LocalCandidates((list) =>
+    this.#host.onCandidatesSurfaced(list.map((c) => this.#candidateObject(c))),
+  );
   #closed = false;
 
   constructor(host: NegotiationHost) {
@@ -129,8 +130,8 @@ export class Negotiation {
       ...parameters,
       transport: {
         ...parameters.transport,
-        candidates: this.#localCandidates,
-        endOfCandidates: this.#localCandidatesEnded,
+        candidates: this.#candidates.list,
+        endOfCandidates: this.#candidates.ended,
       },
     });
     return new RTCSessionDescription({ type: applied.type, sdp });
@@ -205,11 +206,11 @@ export class Negotiation {
     if (type === 'offer') {
       this.#ensureStack('controlling', created);
       if (this.#stack !== undefined && created.credentials !== this.#credentials) {
+        const replaced = this.#candidates.restart();
         // Kept until the answer, for a rollback to return to (RFC 8829 §4.1.8.2).
         this.#restartUndo ??= {
           credentials: this.#credentials,
-          candidates: this.#localCandidates,
-          ended: this.#localCandidatesEnded,
+          candidates: replaced,
           requested: this.#restartRequested,
         };
         this.#credentials = created.credentials;
@@ -217,8 +218,6 @@ export class Negotiation {
           localUfrag: created.credentials.ufrag,
           localPassword: created.credentials.password,
         });
-        this.#localCandidates = [];
-        this.#localCandidatesEnded = false;
         this.#restartRequested = false;
       }
       this.pendingLocal = applied;
@@ -248,7 +247,7 @@ export class Negotiation {
     this.#appliedLocal = { type, created };
     this.localDescriptionSet = true;
     this.signalingState = next;
-    this.#surface();
+    this.#candidates.surface();
   }
 
   async setRemote(
@@ -299,12 +298,11 @@ export class Negotiation {
         // its answer will carry; our restart first, then the peer's new credentials.
         const credentials = newCredentials();
         this.#answerCredentials = credentials;
+        this.#candidates.restart();
         this.#stack.ice.restart({
           localUfrag: credentials.ufrag,
           localPassword: credentials.password,
         });
-        this.#localCandidates = [];
-        this.#localCandidatesEnded = false;
       }
       this.pendingRemote = applied;
     }
@@ -365,7 +363,7 @@ export class Negotiation {
   }
 
   localGatheringComplete(): void {
-    this.#localCandidatesEnded = true;
+    this.#candidates.end();
   }
 
   close(): void {
@@ -409,8 +407,8 @@ export class Negotiation {
         password: credentials.password,
         fingerprints: certificate.getFingerprints(),
         setup,
-        candidates: withCandidates ? this.#localCandidates : [],
-        endOfCandidates: withCandidates && this.#localCandidatesEnded,
+        candidates: withCandidates ? this.#candidates.list : [],
+        endOfCandidates: withCandidates && this.#candidates.ended,
         iceLite: false,
       },
     };
@@ -441,16 +439,9 @@ export class Negotiation {
     const mid =
       remote?.sections.find((s) => !s.rejected)?.mid ?? this.#lastOffer?.sections[0]?.mid ?? '0';
     stack.ice.on('candidate', ({ candidateString: candidate }) => {
-      this.#localCandidates.push(candidate);
-      if (this.#surfaced) this.#host.onCandidatesSurfaced([this.#candidateObject(candidate)]);
+      this.#candidates.add(candidate);
     });
     this.#host.onTransport(stack, mid);
-  }
-
-  #surface(): void {
-    if (this.#surfaced) return;
-    this.#surfaced = true;
-    this.#host.onCandidatesSurfaced(this.#localCandidates.map((c) => this.#candidateObject(c)));
   }
 
   #candidateObject(candidate: string): RTCIceCandidate {
@@ -545,8 +536,7 @@ export class Negotiation {
     if (undo === undefined || this.#stack === undefined) return;
     if (this.#stack.ice.cancelRestart()) {
       this.#credentials = undo.credentials;
-      this.#localCandidates = undo.candidates;
-      this.#localCandidatesEnded = undo.ended;
+      this.#candidates.restore(undo.candidates);
       this.#restartRequested = undo.requested;
     } else {
       this.#restartRequested = true;

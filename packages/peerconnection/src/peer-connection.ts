@@ -34,10 +34,13 @@ import {
   type RTCSessionDescriptionInit,
 } from './description.js';
 import { invalidStateError } from './errors.js';
-import { type EventHandler, EventHandlers } from './event-handlers.js';
 import { RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from './events.js';
 import type { RTCSignalingState } from './jsep/signaling.js';
 import { Negotiation } from './negotiation.js';
+import {
+  PeerConnectionEventTarget,
+  type PeerConnectionEventType,
+} from './peer-connection-events.js';
 import { buildStatsReport, type RTCStatsReport } from './stats/index.js';
 import { CandidatePool } from './transport/candidate-pool.js';
 import type { TransportStack } from './transport/transport-stack.js';
@@ -57,20 +60,8 @@ export interface RTCOfferOptions {
   readonly iceRestart?: boolean;
 }
 
-const HANDLED_EVENTS = [
-  'negotiationneeded',
-  'icecandidate',
-  'icecandidateerror',
-  'signalingstatechange',
-  'iceconnectionstatechange',
-  'icegatheringstatechange',
-  'connectionstatechange',
-  'datachannel',
-] as const;
-
-export class RTCPeerConnection extends EventTarget {
+export class RTCPeerConnection extends PeerConnectionEventTarget {
   #config: NormalizedConfiguration;
-  readonly #handlers = new EventHandlers(this);
   readonly #channels = new DataChannelManager();
   readonly #pool = new CandidatePool();
   readonly #negotiation: Negotiation;
@@ -287,57 +278,6 @@ export class RTCPeerConnection extends EventTarget {
     this.#connectionState = 'closed';
   }
 
-  // --- event handler attributes ---
-
-  get onnegotiationneeded(): EventHandler {
-    return this.#handlers.get('negotiationneeded');
-  }
-  set onnegotiationneeded(handler: EventHandler) {
-    this.#handlers.set('negotiationneeded', handler);
-  }
-  get onicecandidate(): EventHandler<RTCPeerConnectionIceEvent> {
-    return this.#handlers.get('icecandidate');
-  }
-  set onicecandidate(handler: EventHandler<RTCPeerConnectionIceEvent>) {
-    this.#handlers.set('icecandidate', handler);
-  }
-  get onicecandidateerror(): EventHandler<RTCPeerConnectionIceErrorEvent> {
-    return this.#handlers.get('icecandidateerror');
-  }
-  set onicecandidateerror(handler: EventHandler<RTCPeerConnectionIceErrorEvent>) {
-    this.#handlers.set('icecandidateerror', handler);
-  }
-  get onsignalingstatechange(): EventHandler {
-    return this.#handlers.get('signalingstatechange');
-  }
-  set onsignalingstatechange(handler: EventHandler) {
-    this.#handlers.set('signalingstatechange', handler);
-  }
-  get oniceconnectionstatechange(): EventHandler {
-    return this.#handlers.get('iceconnectionstatechange');
-  }
-  set oniceconnectionstatechange(handler: EventHandler) {
-    this.#handlers.set('iceconnectionstatechange', handler);
-  }
-  get onicegatheringstatechange(): EventHandler {
-    return this.#handlers.get('icegatheringstatechange');
-  }
-  set onicegatheringstatechange(handler: EventHandler) {
-    this.#handlers.set('icegatheringstatechange', handler);
-  }
-  get onconnectionstatechange(): EventHandler {
-    return this.#handlers.get('connectionstatechange');
-  }
-  set onconnectionstatechange(handler: EventHandler) {
-    this.#handlers.set('connectionstatechange', handler);
-  }
-  get ondatachannel(): EventHandler<RTCDataChannelEvent> {
-    return this.#handlers.get('datachannel');
-  }
-  set ondatachannel(handler: EventHandler<RTCDataChannelEvent>) {
-    this.#handlers.set('datachannel', handler);
-  }
-
   // --- internals ---
 
   /** Runs `operation` on the operations chain (W3C §4.4.1.2 "chain an operation"). */
@@ -511,7 +451,7 @@ export class RTCPeerConnection extends EventTarget {
     this.#fire('connectionstatechange');
   }
 
-  #fire(type: (typeof HANDLED_EVENTS)[number]): void {
+  #fire(type: PeerConnectionEventType): void {
     this.dispatchEvent(new Event(type));
   }
 }

@@ -4,6 +4,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import type { CandidateSnapshot } from './local-candidates.js';
 
 export interface Credentials {
   readonly ufrag: string;
@@ -19,8 +20,7 @@ export function newCredentials(): Credentials {
 /** What our pending offer's ICE restart replaced, while the offer can still be rolled back. */
 export interface RestartUndo {
   readonly credentials: Credentials;
-  readonly candidates: string[];
-  readonly ended: boolean;
+  readonly candidates: CandidateSnapshot;
   /** Whether restartIce() had asked for the restart (W3C: the request outlives a rollback). */
   readonly requested: boolean;
 }

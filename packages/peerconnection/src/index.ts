@@ -23,6 +23,34 @@ export {
 export { RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from './events.js';
 export type { RTCSignalingState } from './jsep/signaling.js';
 export {
+  type CodecSpec,
+  codecDictionaryMatch,
+  getCapabilities,
+  type LocalCodec,
+  type LocalHeaderExtension,
+  localCodecs,
+  localHeaderExtensions,
+  type MediaCodecConfiguration,
+  type MediaKind,
+  type RTCRtpCapabilities,
+  type RTCRtpCodec,
+  type RTCRtpHeaderExtensionCapability,
+} from './media/codec-capabilities.js';
+export {
+  type NegotiateCodecsOptions,
+  type NegotiatedCodec,
+  type NegotiationRole,
+  negotiateCodecs,
+  negotiateHeaderExtensions,
+} from './media/codec-negotiation.js';
+export { applyCodecPreferences, validateCodecPreferences } from './media/codec-preferences.js';
+export {
+  type H264Level,
+  type H264Profile,
+  type H264ProfileLevelId,
+  parseH264ProfileLevelId,
+} from './media/h264-profile-level-id.js';
+export {
   type RTCIceConnectionState,
   type RTCIceGatheringState,
   type RTCOfferOptions,

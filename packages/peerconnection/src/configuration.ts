@@ -13,6 +13,7 @@ import {
   notSupportedError,
   syntaxError,
 } from './errors.js';
+import { localCodecs, type MediaCodecConfiguration } from './media/codec-capabilities.js';
 
 /** W3C WebRTC 1.0 §4.2 (RTCIceTransportPolicy). */
 export type RTCIceTransportPolicy = 'relay' | 'all';
@@ -41,6 +42,11 @@ export interface RTCConfiguration {
    * its own, so a server needs one open port for every peer connection.
    */
   udpMux?: UdpMux;
+  /**
+   * Non-W3C: the codecs to negotiate, per kind, in preference order (default: Opus, PCMU, PCMA,
+   * telephone-event; VP8, VP9, H.264, AV1 with RTX). Fixed at construction.
+   */
+  codecs?: MediaCodecConfiguration;
 }
 
 /** A validated configuration with every member filled in. */
@@ -52,6 +58,7 @@ export interface NormalizedConfiguration {
   readonly certificates: RTCCertificate[];
   readonly iceCandidatePoolSize: number;
   readonly udpMux: UdpMux | undefined;
+  readonly codecs: MediaCodecConfiguration | undefined;
   /** Every URL of `iceServers`, parsed (RFC 7064 §3.1, RFC 7065 §3.1), in order. */
   readonly iceServerUrls: readonly IceServerUrl[];
 }
@@ -82,6 +89,7 @@ interface ConvertedConfiguration {
   readonly certificates: RTCCertificate[] | undefined;
   readonly iceCandidatePoolSize: number | undefined;
   readonly udpMux: UdpMux | undefined;
+  readonly codecs: MediaCodecConfiguration | undefined;
 }
 
 /** WebIDL enumeration conversion (WebIDL §3.2.18): a value outside the enum is a TypeError. */
@@ -184,7 +192,23 @@ function convert(config: unknown): ConvertedConfiguration {
     certificates: certificateList(c.certificates),
     iceCandidatePoolSize: poolSize(c.iceCandidatePoolSize),
     udpMux: udpMuxMember(c.udpMux),
+    codecs: codecsMember(c.codecs),
   };
+}
+
+/**
+ * The non-W3C `codecs`: each kind's list resolved once, so that a malformed codec (unknown
+ * without a clock rate, a bad payload type) is a TypeError here rather than at the first offer.
+ */
+function codecsMember(value: unknown): MediaCodecConfiguration | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError('RTCConfiguration: codecs is not a MediaCodecConfiguration');
+  }
+  const codecs = value as MediaCodecConfiguration;
+  localCodecs('audio', codecs);
+  localCodecs('video', codecs);
+  return structuredClone(codecs);
 }
 
 /** The W3C exception for an `IceServerError` of `@typertc/ice` (§4.4.1.6, validate an ICE server). */
@@ -234,6 +258,7 @@ function build(
   converted: ConvertedConfiguration,
   certificates: RTCCertificate[],
   udpMux: UdpMux | undefined,
+  codecs: MediaCodecConfiguration | undefined,
 ): NormalizedConfiguration {
   const iceServers = converted.iceServers ?? [];
   const iceServerUrls = validateIceServers(iceServers);
@@ -245,6 +270,7 @@ function build(
     certificates: Object.freeze(certificates) as RTCCertificate[],
     iceCandidatePoolSize: converted.iceCandidatePoolSize ?? DEFAULT_ICE_CANDIDATE_POOL_SIZE,
     udpMux,
+    codecs,
     iceServerUrls: Object.freeze(iceServerUrls),
   });
 }
@@ -270,7 +296,7 @@ export function normalizeConfiguration(config: RTCConfiguration = {}): Normalize
       throw invalidAccessError('RTCConfiguration: a certificate has expired');
     }
   }
-  return build(converted, certificates, converted.udpMux);
+  return build(converted, certificates, converted.udpMux, converted.codecs);
 }
 
 /**
@@ -316,7 +342,11 @@ export function updateConfiguration(
       'setConfiguration: iceCandidatePoolSize cannot change after setLocalDescription',
     );
   }
-  return build(converted, [...current.certificates], udpMux);
+  const codecs = converted.codecs ?? current.codecs;
+  if (JSON.stringify(codecs) !== JSON.stringify(current.codecs)) {
+    throw invalidModificationError('setConfiguration: the codecs cannot change');
+  }
+  return build(converted, [...current.certificates], udpMux, codecs);
 }
 
 /**
@@ -340,5 +370,6 @@ export function configurationView(config: NormalizedConfiguration): RTCConfigura
     iceCandidatePoolSize: config.iceCandidatePoolSize,
   };
   if (config.udpMux !== undefined) view.udpMux = config.udpMux;
+  if (config.codecs !== undefined) view.codecs = structuredClone(config.codecs);
   return view;
 }

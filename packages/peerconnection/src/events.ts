@@ -1,6 +1,9 @@
 /** The peer connection's own event types (W3C WebRTC 1.0 §4.8.2-§4.8.3). */
 
 import type { RTCIceCandidate } from './description.js';
+import type { MediaStream, MediaStreamTrack } from './media/media-stream-track.js';
+import type { RTCRtpReceiver } from './media/rtp-receiver.js';
+import type { RTCRtpTransceiver } from './media/rtp-transceiver.js';
 
 /** The DOM `EventInit` dictionary (Node's typings keep the name to themselves). */
 type EventInit = NonNullable<ConstructorParameters<typeof Event>[1]>;
@@ -44,5 +47,28 @@ export class RTCPeerConnectionIceErrorEvent extends Event {
     this.url = init.url ?? '';
     this.errorCode = init.errorCode;
     this.errorText = init.errorText ?? '';
+  }
+}
+
+export type RTCTrackEventInit = EventInit & {
+  readonly receiver: RTCRtpReceiver;
+  readonly track: MediaStreamTrack;
+  readonly streams?: readonly MediaStream[];
+  readonly transceiver: RTCRtpTransceiver;
+};
+
+/** W3C §5.7: `track`, a remote description started the peer sending on a transceiver. */
+export class RTCTrackEvent extends Event {
+  readonly receiver: RTCRtpReceiver;
+  readonly track: MediaStreamTrack;
+  readonly streams: readonly MediaStream[];
+  readonly transceiver: RTCRtpTransceiver;
+
+  constructor(type: string, init: RTCTrackEventInit) {
+    super(type, init);
+    this.receiver = init.receiver;
+    this.track = init.track;
+    this.streams = Object.freeze([...(init.streams ?? [])]);
+    this.transceiver = init.transceiver;
   }
 }

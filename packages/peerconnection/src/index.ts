@@ -20,7 +20,12 @@ export {
   RTCSessionDescription,
   type RTCSessionDescriptionInit,
 } from './description.js';
-export { RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from './events.js';
+export {
+  RTCPeerConnectionIceErrorEvent,
+  RTCPeerConnectionIceEvent,
+  RTCTrackEvent,
+  type RTCTrackEventInit,
+} from './events.js';
 export type { RTCSignalingState } from './jsep/signaling.js';
 export {
   type CodecSpec,
@@ -50,6 +55,33 @@ export {
   type H264ProfileLevelId,
   parseH264ProfileLevelId,
 } from './media/h264-profile-level-id.js';
+export {
+  MediaStream,
+  MediaStreamTrack,
+  type MediaStreamTrackEvents,
+  type MediaStreamTrackInit,
+  type MediaStreamTrackState,
+  type ReadRtpOptions,
+  type RTCRtpCodecParameters,
+  type RtpListener,
+} from './media/media-stream-track.js';
+export type {
+  RTCRtcpParameters,
+  RTCRtpCodingParameters,
+  RTCRtpEncodingParameters,
+  RTCRtpHeaderExtensionParameters,
+  RTCRtpParameters,
+  RTCRtpReceiveParameters,
+  RTCRtpSendParameters,
+} from './media/rtp-parameters.js';
+export { RTCRtpReceiver, type RTCRtpSynchronizationSource } from './media/rtp-receiver.js';
+export type { RtpSenderEvents } from './media/rtp-send-stream.js';
+export { RTCRtpSender } from './media/rtp-sender.js';
+export {
+  RTCRtpTransceiver,
+  type RTCRtpTransceiverDirection,
+  type RTCRtpTransceiverInit,
+} from './media/rtp-transceiver.js';
 export {
   type RTCIceConnectionState,
   type RTCIceGatheringState,

@@ -4,14 +4,16 @@
  * remote descriptions (current and pending), the ICE credentials of each generation, the DTLS
  * role, and when the transport stack is made and told what the descriptions say.
  *
- * The data channels' m= section (RFC 8841) is the one this issue negotiates; sections of other
- * kinds in a remote offer are refused (port 0) and kept in place in later offers, since m=
- * sections are never removed (RFC 8829 §5.2.2).
+ * Sections are the data channels' (RFC 8841) and one per transceiver (audio, video); what the
+ * media sections say and do is in `jsep/media-negotiation.ts` and `jsep/remote-media.ts`.
+ * Sections of other kinds in a remote offer are refused (port 0) and kept in place in later
+ * offers, since m= sections are never removed (RFC 8829 §5.2.2).
  */
 
 import { randomBytes } from 'node:crypto';
 import type { CandidateGatherer } from '@typertc/ice';
 import type { DataChannelManager } from '@typertc/sctp';
+import type { Direction } from '@typertc/sdp';
 import type { RTCCertificate } from './certificate.js';
 import type { NormalizedConfiguration } from './configuration.js';
 import {
@@ -30,17 +32,34 @@ import {
   type LocalSection,
 } from './jsep/local-description.js';
 import {
+  answerMedia,
+  type MediaContext,
+  type MediaSectionPlan,
+  negotiatedSection,
+  offerMedia,
+  reverseDirection,
+} from './jsep/media-negotiation.js';
+import { answerDirection as answerDirectionOf, RTP_PROTOCOL } from './jsep/media-section.js';
+import {
   checkRemoteCandidate,
   type RemoteDescription,
   type RemoteTransport,
   readRemoteDescription,
 } from './jsep/remote-description.js';
 import {
+  type Association,
+  associateRemoteOffer,
+  processRemoteTracks,
+  type RemoteMediaHost,
+  type TrackEventInit,
+  undoAssociation,
+} from './jsep/remote-media.js';
+import {
   answerSections,
   answerSetup,
   bundleTransport,
   checkAnswerMatchesOffer,
-  freeMid,
+  offerSections,
   type SectionState,
 } from './jsep/sections.js';
 import {
@@ -48,6 +67,8 @@ import {
   nextSignalingState,
   type RTCSignalingState,
 } from './jsep/signaling.js';
+import { internals } from './media/internals.js';
+import type { RTCRtpTransceiver } from './media/rtp-transceiver.js';
 import { TransportStack } from './transport/transport-stack.js';
 
 /** Our `a=max-message-size` (RFC 8841 §6): what `@typertc/sctp` reassembles by default. */
@@ -65,6 +86,14 @@ export interface NegotiationHost {
   onCandidatesSurfaced(candidates: RTCIceCandidate[]): void;
   /** Candidates gathered ahead (`iceCandidatePoolSize`) for the transport about to be made. */
   takePooledGatherer(config: NormalizedConfiguration): CandidateGatherer | undefined;
+  /** The transceivers, and what the media sections need of the connection. */
+  readonly media: RemoteMediaHost & {
+    context(): MediaContext;
+    /** A description changed what the transceivers send and receive. */
+    onNegotiated(): void;
+    /** Remote tracks started: `track` events are due. */
+    onTracks(events: TrackEventInit[]): void;
+  };
 }
 
 interface AppliedLocal {
@@ -77,6 +106,8 @@ interface CreatedDescription {
   readonly parameters: LocalDescriptionParameters;
   readonly credentials: Credentials;
   readonly sections: readonly SectionState[];
+  /** The media sections' plans, by mid. */
+  readonly media: ReadonlyMap<string, MediaSectionPlan>;
 }
 
 export class Negotiation {
@@ -101,6 +132,12 @@ export class Negotiation {
   /** What our pending offer's ICE restart replaced, while the offer can still be rolled back. */
   #restartUndo: RestartUndo | undefined;
   #dataChannelsWanted = false;
+  /** Every mid a description used, so a recycled m= line gets a new one (RFC 8829 §5.2.2). */
+  readonly #usedMids = new Set<string>();
+  /** Transceivers our pending offer gave a mid, which its rollback takes back. */
+  #offerMids: RTCRtpTransceiver[] = [];
+  /** What the pending remote offer associated, which its rollback undoes. */
+  #association: Association | undefined;
   #lastOffer: CreatedDescription | undefined;
   #lastAnswer: CreatedDescription | undefined;
   /** What the applied local description was built from, to rebuild it with new candidates. */
@@ -147,11 +184,20 @@ export class Negotiation {
     }
     const restart = (iceRestart || this.#restartRequested) && this.#stack !== undefined;
     const credentials = restart ? newCredentials() : this.#credentials;
-    const sections = [...this.#stableSections];
-    if (this.#dataChannelsWanted && !sections.some((s) => s.kind === 'application')) {
-      sections.push({ kind: 'application', mid: freeMid(sections) });
+    const sections = offerSections(
+      this.#stableSections,
+      this.#host.media.transceivers(),
+      this.#dataChannelsWanted,
+      this.#usedMids,
+    );
+    const context = this.#host.media.context();
+    const media = new Map<string, MediaSectionPlan>();
+    for (const section of sections) {
+      if (section.kind === 'media') {
+        media.set(section.mid, offerMedia(section.transceiver, section.mid, context));
+      }
     }
-    const created = this.#describe(sections, credentials, 'actpass', certificate, !restart);
+    const created = this.#describe(sections, media, credentials, 'actpass', certificate, !restart);
     this.#lastOffer = created;
     return { type: 'offer', sdp: created.sdp };
   }
@@ -166,10 +212,25 @@ export class Negotiation {
     ) {
       throw invalidStateError(`createAnswer in signaling state ${this.signalingState}`);
     }
-    const sections = answerSections(remote);
+    const context = this.#host.media.context();
+    const media = new Map<string, MediaSectionPlan>();
+    const transceivers = this.#host.media.transceivers();
+    const sections = answerSections(remote, (section) => {
+      const transceiver = transceivers.find((t) => t.mid === section.mid);
+      if (transceiver === undefined || transceiver[internals].stopping) return undefined;
+      const plan = answerMedia(
+        transceiver,
+        section.media as NonNullable<typeof section.media>,
+        section.mid,
+        context,
+      );
+      if (plan === undefined) return undefined;
+      media.set(section.mid, plan);
+      return { kind: 'media', mid: section.mid, transceiver };
+    });
     const setup = answerSetup(remote, this.#dtlsRole);
     const credentials = this.#answerCredentials ?? this.#credentials;
-    const created = this.#describe(sections, credentials, setup, certificate, true);
+    const created = this.#describe(sections, media, credentials, setup, certificate, true);
     this.#lastAnswer = created;
     return { type: 'answer', sdp: created.sdp };
   }
@@ -220,6 +281,11 @@ export class Negotiation {
         });
         this.#restartRequested = false;
       }
+      for (const section of created.sections) {
+        if (section.kind !== 'media' || section.transceiver.mid !== null) continue;
+        section.transceiver[internals].mid = section.mid;
+        this.#offerMids.push(section.transceiver);
+      }
       this.pendingLocal = applied;
     } else {
       this.#ensureStack('controlled', created);
@@ -231,12 +297,14 @@ export class Negotiation {
         remote,
       );
       this.#applyData(created.sections, remote);
+      const sections = this.#applyMedia(created, remote, 'answerer');
       if (type === 'answer') {
         this.currentLocal = applied;
         this.currentRemote = this.pendingRemote;
         this.pendingLocal = null;
         this.pendingRemote = null;
-        this.#stableSections = [...created.sections];
+        this.#association = undefined;
+        this.#stableSections = sections;
         this.#currentAppliedLocal = { type, created };
         this.#currentRemoteParsed = remote;
       } else {
@@ -244,6 +312,7 @@ export class Negotiation {
       }
     }
     this.#sections = [...created.sections];
+    for (const section of created.sections) this.#usedMids.add(section.mid);
     this.#appliedLocal = { type, created };
     this.localDescriptionSet = true;
     this.signalingState = next;
@@ -305,7 +374,9 @@ export class Negotiation {
         });
       }
       this.pendingRemote = applied;
+      this.#association = associateRemoteOffer(remote, this.#host.media);
     }
+    for (const section of remote.sections) this.#usedMids.add(section.mid);
     this.#remote = remote;
     this.#applyRemoteTransport(remote, transport);
     if (type !== 'offer') {
@@ -314,13 +385,15 @@ export class Negotiation {
       // RFC 8842 §5.3: the answerer chose; active there makes this side the DTLS server.
       this.#startDtls(theirSetup === 'active' ? 'server' : 'client', remote);
       this.#applyData(ours.sections, remote);
+      const sections = this.#applyMedia(ours, remote, 'offerer');
       if (type === 'answer') {
         this.#restartUndo = undefined;
+        this.#offerMids = [];
         this.currentRemote = applied;
         this.currentLocal = this.pendingLocal;
         this.pendingLocal = null;
         this.pendingRemote = null;
-        this.#stableSections = [...ours.sections];
+        this.#stableSections = sections;
         this.#appliedLocal = { type: 'offer', created: ours };
         this.#currentAppliedLocal = this.#appliedLocal;
         this.#currentRemoteParsed = remote;
@@ -329,6 +402,8 @@ export class Negotiation {
       }
     }
     this.signalingState = next;
+    const tracks = processRemoteTracks(remote, this.#host.media);
+    if (tracks.length > 0) this.#host.media.onTracks(tracks);
   }
 
   /** W3C addIceCandidate, after the operations chain reached it. */
@@ -358,8 +433,13 @@ export class Negotiation {
   /** W3C §4.7.3 "check if negotiation is needed", for data channels and ICE restarts. */
   negotiationNeeded(): boolean {
     if (this.#restartRequested && this.#stack !== undefined) return true;
-    if (!this.#dataChannelsWanted) return false;
-    return !this.#stableSections.some((section) => section.kind === 'application');
+    if (
+      this.#dataChannelsWanted &&
+      !this.#stableSections.some((section) => section.kind === 'application')
+    ) {
+      return true;
+    }
+    return this.#host.media.transceivers().some((t) => this.#transceiverNeedsNegotiation(t));
   }
 
   localGatheringComplete(): void {
@@ -380,21 +460,27 @@ export class Negotiation {
 
   #describe(
     sections: readonly SectionState[],
+    media: ReadonlyMap<string, MediaSectionPlan>,
     credentials: Credentials,
     setup: 'actpass' | 'active' | 'passive',
     certificate: RTCCertificate,
     withCandidates: boolean,
   ): CreatedDescription {
-    const localSections: LocalSection[] = sections.map((section) =>
-      section.kind === 'application'
-        ? {
-            kind: 'application',
-            mid: section.mid,
-            sctpPort: DEFAULT_SCTP_PORT,
-            maxMessageSize: LOCAL_MAX_MESSAGE_SIZE,
-          }
-        : { ...section, mid: section.mid },
-    );
+    const localSections: LocalSection[] = sections.map((section): LocalSection => {
+      if (section.kind === 'application') {
+        return {
+          kind: 'application',
+          mid: section.mid,
+          sctpPort: DEFAULT_SCTP_PORT,
+          maxMessageSize: LOCAL_MAX_MESSAGE_SIZE,
+        };
+      }
+      if (section.kind === 'media') {
+        const plan = media.get(section.mid) as MediaSectionPlan;
+        return { kind: 'media', mid: section.mid, media: plan.parameters };
+      }
+      return section;
+    });
     const parameters: LocalDescriptionParameters = {
       sessionId: this.#sessionId.toString(),
       sessionVersion: this.#sessionVersion++,
@@ -412,7 +498,7 @@ export class Negotiation {
         iceLite: false,
       },
     };
-    return { sdp: buildLocalDescription(parameters), parameters, credentials, sections };
+    return { sdp: buildLocalDescription(parameters), parameters, credentials, sections, media };
   }
 
   #ensureStack(role: 'controlling' | 'controlled', created: CreatedDescription): void {
@@ -510,6 +596,93 @@ export class Negotiation {
     });
   }
 
+  /**
+   * RFC 8829 §5.10, §5.11: what an answer (or pranswer) negotiated, given to each transceiver;
+   * one whose section was refused or that was stopping stops for good. Returns the sections
+   * as they stand after it: a stopped transceiver's section becomes a refused one that a later
+   * offer may recycle.
+   */
+  #applyMedia(
+    ours: CreatedDescription,
+    remote: RemoteDescription,
+    role: 'offerer' | 'answerer',
+  ): SectionState[] {
+    const sections = ours.sections.map((section): SectionState => {
+      if (section.kind !== 'media') return section;
+      const transceiver = section.transceiver;
+      const state = transceiver[internals];
+      const plan = ours.media.get(section.mid);
+      const theirs = remote.sections.find((s) => s.mid === section.mid);
+      if (plan === undefined || theirs?.media === undefined || theirs.rejected || state.stopping) {
+        state.finishStop();
+        return {
+          kind: 'rejected',
+          mid: section.mid,
+          mediaKind: state.kind,
+          protocol: RTP_PROTOCOL,
+          formats: plan?.parameters.codecs.map((c) => String(c.payloadType)) ?? ['0'],
+        };
+      }
+      const negotiated = negotiatedSection(plan, theirs.media);
+      const direction =
+        role === 'answerer' ? plan.parameters.direction : reverseDirection(theirs.media.direction);
+      state.negotiated = negotiated;
+      state.currentDirection = direction;
+      const sender = transceiver.sender;
+      sender[internals].stream.configure(negotiated);
+      sender[internals].setNegotiatedSending(direction === 'sendrecv' || direction === 'sendonly');
+      transceiver.receiver[internals].stream.configure(negotiated);
+      return section;
+    });
+    // A refused section stops the transceiver it had (a stopping one's, or one the peer
+    // refused); a transceiver stopped before it ever had a section stops now too.
+    for (const transceiver of this.#host.media.transceivers()) {
+      const state = transceiver[internals];
+      if (state.stopped) continue;
+      const section = sections.find((s) => s.mid === state.mid);
+      if (section?.kind === 'rejected' || (state.stopping && state.mid === null)) {
+        state.finishStop();
+      }
+    }
+    this.#host.media.onNegotiated();
+    return sections;
+  }
+
+  /** W3C §4.7.3 "check if negotiation is needed", the steps for one transceiver. */
+  #transceiverNeedsNegotiation(transceiver: RTCRtpTransceiver): boolean {
+    const state = transceiver[internals];
+    if (state.stopped) return false;
+    const current = this.#stableSections.find(
+      (s) => s.kind === 'media' && s.transceiver === transceiver,
+    );
+    if (state.stopping) return current !== undefined;
+    if (current === undefined) return true;
+    const applied = this.#currentAppliedLocal;
+    const plan = applied?.created.media.get(current.mid);
+    if (applied === undefined || plan === undefined) return true;
+    const written = plan.parameters.direction;
+    if (applied.type === 'offer') {
+      if (written !== transceiver.direction) return true;
+    } else {
+      const offered = this.#currentRemoteParsed?.sections.find((s) => s.mid === current.mid)?.media;
+      if (
+        offered !== undefined &&
+        answerDirectionOf(offered.direction, transceiver.direction as Direction) !== written
+      ) {
+        return true;
+      }
+    }
+    // The msid the peer was told (RFC 8830) no longer matches the sender's streams.
+    if (written === 'sendrecv' || written === 'sendonly') {
+      const streamIds = transceiver.sender[internals].streamIds;
+      const announced = plan.parameters.msid?.streamIds ?? [];
+      if (streamIds.length !== announced.length || streamIds.some((id, i) => id !== announced[i])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   #rollbackLocal(): void {
     if (
       this.signalingState !== 'have-local-offer' &&
@@ -519,6 +692,7 @@ export class Negotiation {
     }
     this.pendingLocal = null;
     this.#undoRestart();
+    for (const transceiver of this.#offerMids.splice(0)) transceiver[internals].mid = null;
     this.#sections = [...this.#stableSections];
     this.#appliedLocal = this.#currentAppliedLocal;
     this.signalingState = 'stable';
@@ -551,6 +725,8 @@ export class Negotiation {
       throw invalidStateError(`rollback of a remote description in ${this.signalingState}`);
     }
     this.pendingRemote = null;
+    if (this.#association !== undefined) undoAssociation(this.#association, this.#host.media);
+    this.#association = undefined;
     this.#remote = this.#currentRemoteParsed;
     this.#answerCredentials = undefined;
     this.signalingState = 'stable';

@@ -6,7 +6,11 @@
 
 import type { RTCDataChannelEvent } from '@typertc/sctp';
 import { type EventHandler, EventHandlers } from './event-handlers.js';
-import type { RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from './events.js';
+import type {
+  RTCPeerConnectionIceErrorEvent,
+  RTCPeerConnectionIceEvent,
+  RTCTrackEvent,
+} from './events.js';
 
 /** The events an RTCPeerConnection fires (W3C §4.4.1), each with its `on...` attribute. */
 export type PeerConnectionEventType =
@@ -17,7 +21,8 @@ export type PeerConnectionEventType =
   | 'iceconnectionstatechange'
   | 'icegatheringstatechange'
   | 'connectionstatechange'
-  | 'datachannel';
+  | 'datachannel'
+  | 'track';
 
 export class PeerConnectionEventTarget extends EventTarget {
   readonly #handlers = new EventHandlers(this);
@@ -69,5 +74,11 @@ export class PeerConnectionEventTarget extends EventTarget {
   }
   set ondatachannel(handler: EventHandler<RTCDataChannelEvent>) {
     this.#handlers.set('datachannel', handler);
+  }
+  get ontrack(): EventHandler<RTCTrackEvent> {
+    return this.#handlers.get('track');
+  }
+  set ontrack(handler: EventHandler<RTCTrackEvent>) {
+    this.#handlers.set('track', handler);
   }
 }

@@ -8,6 +8,7 @@
 
 import type { DtlsState } from '@typertc/dtls';
 import type { GatheringError, IceGatheringState, IceTransportState } from '@typertc/ice';
+import type { RtcpPacket } from '@typertc/rtp-rtcp';
 import {
   DataChannelManager,
   type RTCDataChannel,
@@ -34,14 +35,26 @@ import {
   type RTCSessionDescriptionInit,
 } from './description.js';
 import { invalidStateError } from './errors.js';
-import { RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from './events.js';
+import {
+  RTCPeerConnectionIceErrorEvent,
+  RTCPeerConnectionIceEvent,
+  RTCTrackEvent,
+} from './events.js';
 import type { RTCSignalingState } from './jsep/signaling.js';
+import { internals } from './media/internals.js';
+import { mediaStatsSource } from './media/media-stats-source.js';
+import type { MediaStream, MediaStreamTrack } from './media/media-stream-track.js';
+import type { RTCRtpReceiver } from './media/rtp-receiver.js';
+import type { RTCRtpSender } from './media/rtp-sender.js';
+import type { RTCRtpTransceiver, RTCRtpTransceiverInit } from './media/rtp-transceiver.js';
+import { TransceiverSet } from './media/transceiver-set.js';
 import { Negotiation } from './negotiation.js';
 import {
   PeerConnectionEventTarget,
   type PeerConnectionEventType,
 } from './peer-connection-events.js';
 import { buildStatsReport, type RTCStatsReport } from './stats/index.js';
+import { selectStats } from './stats/stats-select.js';
 import { CandidatePool } from './transport/candidate-pool.js';
 import type { TransportStack } from './transport/transport-stack.js';
 import { RTCDtlsTransport, RTCIceTransport, RTCSctpTransport } from './transport/w3c-transports.js';
@@ -65,6 +78,7 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
   readonly #channels = new DataChannelManager();
   readonly #pool = new CandidatePool();
   readonly #negotiation: Negotiation;
+  readonly #media: TransceiverSet;
   /** W3C §4.4.1.2 operations chain: each operation starts when the previous one settles. */
   #chain: Promise<unknown> = Promise.resolve();
   #pendingOperations = 0;
@@ -96,7 +110,35 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
         () => undefined, // the operations that await it report the failure
       );
     }
+    const self = this;
+    this.#media = new TransceiverSet({
+      get closed() {
+        return self.#closed;
+      },
+      updateNegotiationNeeded: () => this.#updateNegotiationNeeded(),
+      codecConfiguration: () => this.#config.codecs,
+      transport: () => this.#dtlsTransport ?? null,
+      getStats: (selector) => this.getStats(selector),
+    });
+    const media = this.#media;
     this.#negotiation = new Negotiation({
+      media: {
+        transceivers: () => media.transceivers(),
+        createTransceiver: (kind) => media.createTransceiver(kind),
+        removeTransceiver: (transceiver) => media.removeTransceiver(transceiver),
+        remoteStreams: media.remoteStreams,
+        context: () => ({ cname: media.cname, codecs: this.#config.codecs }),
+        onNegotiated: () => media.onNegotiated(),
+        onTracks: (events) => {
+          for (const { transceiver, streams } of events) {
+            if (this.#closed) return;
+            const receiver = transceiver.receiver;
+            this.dispatchEvent(
+              new RTCTrackEvent('track', { receiver, track: receiver.track, streams, transceiver }),
+            );
+          }
+        },
+      },
       config: () => this.#config,
       certificate,
       channels: this.#channels,
@@ -241,16 +283,68 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
 
   /**
    * W3C §8.2 getStats: a snapshot of the whole connection (webrtc-stats: peer-connection,
-   * transport, candidate-pair, local/remote-candidate, certificate, data-channel). No track
-   * selector yet: media arrives with the transceivers.
+   * transport, candidate-pair, local/remote-candidate, certificate, data-channel, codec and the
+   * RTP streams). With a selector (a track, sender or receiver), only its RTP streams and
+   * their codecs are kept (§8.5, the stats selection algorithm).
    */
-  async getStats(_selector: null = null): Promise<RTCStatsReport> {
+  async getStats(
+    selector: MediaStreamTrack | RTCRtpSender | RTCRtpReceiver | null = null,
+  ): Promise<RTCStatsReport> {
     const certificate = await this.#negotiation.certificate.catch(() => undefined);
     const stack = this.#statsStack;
-    return buildStatsReport(
-      { ice: stack?.ice, dtls: stack?.dtls, dataChannels: this.#channels, certificate },
+    const report = buildStatsReport(
+      {
+        ice: stack?.ice,
+        dtls: stack?.dtls,
+        dataChannels: this.#channels,
+        certificate,
+        media: mediaStatsSource(this.#media.transceivers()),
+      },
       performance.timeOrigin + performance.now(),
     );
+    return selector === null ? report : selectStats(report, this.#selectedSsrcs(selector));
+  }
+
+  // --- media (W3C §5.1) ---
+
+  /** W3C §5.1 addTrack: a sender for `track`, on a transceiver reused or added. */
+  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender {
+    return this.#media.addTrack(track, streams);
+  }
+
+  removeTrack(sender: RTCRtpSender): void {
+    this.#media.removeTrack(sender);
+  }
+
+  addTransceiver(
+    trackOrKind: MediaStreamTrack | 'audio' | 'video',
+    init?: RTCRtpTransceiverInit,
+  ): RTCRtpTransceiver {
+    return this.#media.addTransceiver(trackOrKind, init);
+  }
+
+  getTransceivers(): RTCRtpTransceiver[] {
+    return [...this.#media.transceivers()];
+  }
+
+  getSenders(): RTCRtpSender[] {
+    return this.getTransceivers().map((transceiver) => transceiver.sender);
+  }
+
+  getReceivers(): RTCRtpReceiver[] {
+    return this.getTransceivers().map((transceiver) => transceiver.receiver);
+  }
+
+  /**
+   * Server extension: RTCP of the application's own (packets, or a whole compound packet's
+   * bytes), protected with SRTCP and sent. Throws `InvalidStateError` before SRTP is keyed.
+   */
+  sendRtcp(packets: readonly RtcpPacket[] | Uint8Array): void {
+    if (this.#closed) throw invalidStateError('the peer connection is closed');
+    const session = this.#media.session;
+    const sent =
+      packets instanceof Uint8Array ? session.sendRawRtcp(packets) : session.sendRtcp(packets);
+    if (!sent) throw invalidStateError('sendRtcp before the transport is connected');
   }
 
   // --- data channels (W3C §6.2) ---
@@ -268,6 +362,7 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
     if (this.#closed) return;
     this.#closed = true;
     this.#channels.close();
+    this.#media.close();
     this.#pool.close();
     this.#negotiation.close();
     this.#stack = undefined;
@@ -334,6 +429,7 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
     const dtls = new RTCDtlsTransport(stack, ice);
     this.#iceTransport = ice;
     this.#dtlsTransport = dtls;
+    this.#media.session.attach(stack);
     const events = stack.events;
     stack.ice.on('gathering-state', (state) =>
       setImmediate(() => this.#onGatheringState(state, mid)),
@@ -449,6 +545,21 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
     if (state === this.#connectionState) return;
     this.#connectionState = state;
     this.#fire('connectionstatechange');
+  }
+
+  /** The SSRCs a getStats selector names (W3C §8.5). */
+  #selectedSsrcs(selector: MediaStreamTrack | RTCRtpSender | RTCRtpReceiver): Set<number> {
+    const ssrcs = new Set<number>();
+    for (const transceiver of this.#media.transceivers()) {
+      const { sender, receiver } = transceiver;
+      if (selector === sender || (selector === sender.track && selector !== null)) {
+        ssrcs.add(sender.ssrc);
+      }
+      if (selector === receiver || selector === receiver.track) {
+        for (const ssrc of receiver[internals].stream.streams.keys()) ssrcs.add(ssrc);
+      }
+    }
+    return ssrcs;
   }
 
   #fire(type: PeerConnectionEventType): void {

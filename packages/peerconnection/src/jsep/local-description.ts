@@ -12,6 +12,11 @@ import {
   type SessionDescription,
   serialize,
 } from '@typertc/sdp';
+import {
+  type MediaSectionParameters,
+  mediaSectionAttributes,
+  RTP_PROTOCOL,
+} from './media-section.js';
 
 /** RFC 8841 §4.1: the default SCTP port, which WebRTC peers use. */
 export const DEFAULT_SCTP_PORT = 5000;
@@ -33,8 +38,9 @@ export interface LocalTransportParameters extends TransportDescription {
   readonly iceLite: boolean;
 }
 
-/** One m= section: the data channels' (RFC 8841), or one refused. */
+/** One m= section: the data channels' (RFC 8841), audio or video (RFC 8829 §5.2.1), or one refused. */
 export type LocalSection =
+  | { readonly kind: 'media'; readonly mid: string; readonly media: MediaSectionParameters }
   | {
       readonly kind: 'application';
       readonly mid: string;
@@ -120,6 +126,17 @@ function mediaSection(
       protocol: section.protocol,
       formats: [...section.formats],
       attributes: section.mid === undefined ? [] : [{ name: 'mid', value: section.mid }],
+    };
+  }
+  if (section.kind === 'media') {
+    const { formats, attributes } = mediaSectionAttributes(section.media);
+    return {
+      ...base,
+      kind: section.media.kind,
+      port: 9,
+      protocol: RTP_PROTOCOL,
+      formats,
+      attributes: [...transportAttributes(transport), ...attributes],
     };
   }
   const attributes: Attribute[] = [

@@ -53,6 +53,11 @@ export interface MediaSectionParameters {
   readonly msid?: { readonly streamIds: readonly string[]; readonly trackId: string };
   readonly source?: SectionSource;
   readonly rtcpRsize: boolean;
+  /**
+   * Simulcast streams (RFC 8851 `a=rid`, RFC 8853 `a=simulcast`): in an answer to a simulcast
+   * offer, the offer's RIDs with the direction reversed.
+   */
+  readonly rids?: readonly { readonly id: string; readonly direction: 'send' | 'recv' }[];
 }
 
 /**
@@ -101,6 +106,26 @@ export function mediaSectionAttributes(section: MediaSectionParameters): {
         parameters: FmtpParameters.parse(codec.fmtp),
       });
     }
+  }
+  const rids = section.rids ?? [];
+  for (const { id, direction } of rids) {
+    attributes.push({ name: 'rid', id, direction, payloadTypes: undefined, restrictions: [] });
+  }
+  const ridDirection = rids[0]?.direction;
+  if (ridDirection !== undefined) {
+    // RFC 8853 §5.1: each RID its own simulcast stream, in preference order.
+    attributes.push({
+      name: 'simulcast',
+      directions: [
+        {
+          direction: ridDirection,
+          streams: rids
+            .filter((rid) => rid.direction === ridDirection)
+            .map(({ id }) => [{ rid: id, paused: false }]),
+        },
+      ],
+      draftSyntax: false,
+    });
   }
   const source = section.source;
   if (source !== undefined) {

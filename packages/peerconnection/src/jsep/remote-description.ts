@@ -24,6 +24,7 @@ import {
 } from '@typertc/sdp';
 import { operationError } from '../errors.js';
 import { DEFAULT_SCTP_PORT, type TransportDescription } from './local-description.js';
+import { type RemoteMediaSection, readMediaSection } from './media-section.js';
 
 /** RFC 8841 §6.1: without `a=max-message-size` the peer is assumed to take 64 KiB. */
 export const DEFAULT_REMOTE_MAX_MESSAGE_SIZE = 65_536;
@@ -45,6 +46,8 @@ export interface RemoteSection {
   /** Data channels: the SCTP port (RFC 8841 §5) and largest message the peer takes (§6). */
   readonly sctpPort: number;
   readonly maxMessageSize: number;
+  /** Audio and video: codecs, extensions, direction, msid, SSRCs, RIDs. */
+  readonly media: RemoteMediaSection | undefined;
 }
 
 export interface RemoteDescription {
@@ -114,6 +117,7 @@ function readSection(
     sctpPort: readSctpPort(media),
     maxMessageSize:
       findAttribute(media.attributes, 'max-message-size')?.value ?? DEFAULT_REMOTE_MAX_MESSAGE_SIZE,
+    media: readMediaSection(session, media),
   };
 }
 

@@ -37,12 +37,12 @@ const encoder = new TextEncoder();
 
 export class OutboundRtp {
   readonly #ssrc: number;
-  readonly #payloadTypes: ReadonlyMap<number, number>;
-  readonly #clockRate: number;
+  #payloadTypes: ReadonlyMap<number, number> = new Map();
+  #clockRate = 90000;
   readonly #nextTransportSequence: () => number;
-  readonly #midId: number | undefined;
-  readonly #midValue: Uint8Array;
-  readonly #transportCcId: number | undefined;
+  #midId: number | undefined;
+  #midValue = new Uint8Array(0);
+  #transportCcId: number | undefined;
   readonly #transportCcValue = new Uint8Array(2);
   /** The writer's SSRC the offsets below are for; undefined before the first packet. */
   #sourceSsrc: number | undefined;
@@ -56,9 +56,17 @@ export class OutboundRtp {
 
   constructor(options: OutboundRtpOptions) {
     this.#ssrc = options.ssrc;
+    this.#nextTransportSequence = options.nextTransportSequence;
+    this.configure(options);
+  }
+
+  /**
+   * A renegotiation's result: the section, extensions and payload types may change; the SSRC
+   * and the numbering continue.
+   */
+  configure(options: Omit<OutboundRtpOptions, 'ssrc' | 'nextTransportSequence'>): void {
     this.#payloadTypes = options.payloadTypes;
     this.#clockRate = options.clockRate;
-    this.#nextTransportSequence = options.nextTransportSequence;
     this.#midId = extensionId(options.extensions, SDES_MID_URI);
     this.#midValue = encoder.encode(options.mid);
     this.#transportCcId = extensionId(options.extensions, TRANSPORT_WIDE_CC_URI);

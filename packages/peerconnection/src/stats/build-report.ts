@@ -5,13 +5,15 @@
  *
  * What is in it: the `peer-connection` object; once the transports exist, one `transport`, its
  * candidates and candidate pairs, and the certificates it names (ours, and the peer's once
- * verified); one `data-channel` per channel not yet closed. References between them are ids
- * of objects in the same report (webrtc-stats "stats object reference").
+ * verified), and the RTP streams on it with their codecs (media-stats.ts); one `data-channel`
+ * per channel not yet closed. References between them are ids of objects in the same report
+ * (webrtc-stats "stats object reference").
  */
 
 import { fingerprint } from '@typertc/dtls';
 import { srtpProfileByDtlsId } from '@typertc/srtp';
 import { iceStatsEntries } from './ice-stats.js';
+import { mediaStatsEntries } from './media-stats.js';
 import { certificateStatsId, PEER_CONNECTION_STATS_ID, statsIdOf } from './stats-ids.js';
 import { RTCStatsReport } from './stats-report.js';
 import type {
@@ -38,8 +40,12 @@ const FINGERPRINT_ALGORITHM = 'sha-256';
  */
 export function buildStatsReport(source: StatsSource, timestamp: number): RTCStatsReport {
   const entries: AnyRTCStats[] = [peerConnectionStats(source.dataChannels, timestamp)];
-  if (source.ice !== undefined) {
-    entries.push(...transportEntries(source.ice, source.dtls, source.certificate, timestamp));
+  const { ice, media } = source;
+  if (ice !== undefined) {
+    const transportId = statsIdOf('T', ice);
+    entries.push(...transportEntries(ice, transportId, source.dtls, source.certificate, timestamp));
+    // RTP streams and codecs name their transport: none without one.
+    if (media !== undefined) entries.push(...mediaStatsEntries(media, transportId, timestamp));
   }
   entries.push(...dataChannelStats(source.dataChannels, timestamp));
   return new RTCStatsReport(entries);
@@ -62,12 +68,12 @@ function peerConnectionStats(
 /** The transport, the certificates it names, its candidates and its pairs. */
 function transportEntries(
   iceSource: IceStatsSource,
+  transportId: string,
   dtls: DtlsStatsSource | undefined,
   certificate: CertificateStatsSource | undefined,
   timestamp: number,
 ): AnyRTCStats[] {
   const ice = iceSource.getStats();
-  const transportId = statsIdOf('T', iceSource);
   const local =
     certificate === undefined ? undefined : localCertificateStats(certificate, timestamp);
   const remoteDer = dtls?.connection.remoteCertificate;

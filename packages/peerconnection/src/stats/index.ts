@@ -6,6 +6,10 @@ export type {
   DataChannelsStatsSource,
   DtlsStatsSource,
   IceStatsSource,
+  InboundStreamStatsSource,
+  MediaStatsSource,
+  OutboundStreamStatsSource,
+  StatsCodec,
   StatsSource,
 } from './stats-source.js';
 export type * from './stats-types.js';

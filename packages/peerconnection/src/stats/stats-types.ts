@@ -1,11 +1,13 @@
 /**
- * The stats dictionaries of webrtc-stats (Identifiers for WebRTC's Statistics API) that a
- * data-channel-only peer connection reports, with the members' W3C names. Members this stack
- * always fills are not optional here, a narrowing of the IDL (where most are optional) that
- * code written against the IDL accepts; members left out when they do not apply stay optional.
+ * The stats dictionaries of webrtc-stats (Identifiers for WebRTC's Statistics API) this stack
+ * reports, with the members' W3C names. Members this stack always fills are not optional here,
+ * a narrowing of the IDL (where most are optional) that code written against the IDL accepts;
+ * members left out when they do not apply stay optional.
  * Not reported: availableOutgoingBitrate/availableIncomingBitrate (no congestion controller
- * estimate without media), packetsDiscardedOnSend/bytesDiscardedOnSend, srtpCipher (no SRTP),
- * issuerCertificateId (every certificate is self-signed, RFC 8827 §6.5).
+ * estimate), packetsDiscardedOnSend/bytesDiscardedOnSend, issuerCertificateId (every
+ * certificate is self-signed, RFC 8827 §6.5); of the RTP streams, what needs an encoder, a
+ * decoder, a jitter buffer or a media source (frames, samples, qp, mediaSourceId...), FEC, ECN
+ * and the remote-outbound-rtp round trips (they need RTCP XR DLRR, RFC 3611 §4.5).
  */
 
 import type { RTCDataChannelState } from '@typertc/sctp';
@@ -176,6 +178,118 @@ export interface RTCCertificateStats extends RTCStats {
   readonly base64Certificate: string;
 }
 
+/** webrtc-stats RTCCodecStats: a codec in use by an RTP stream on a transport. */
+export interface RTCCodecStats extends RTCStats {
+  readonly type: 'codec';
+  readonly payloadType: number;
+  readonly transportId: string;
+  /** `type/subtype`, e.g. `video/VP8`. */
+  readonly mimeType: string;
+  readonly clockRate: number;
+  /** The channel count, where the rtpmap gives one (2 for stereo). */
+  readonly channels?: number;
+  /** The a=fmtp parameters (after `a=fmtp:<pt> `), where there are any. */
+  readonly sdpFmtpLine?: string;
+}
+
+/** webrtc-stats RTCRtpStreamStats: what every RTP stream object has. */
+export interface RTCRtpStreamStats extends RTCStats {
+  readonly type: 'inbound-rtp' | 'outbound-rtp' | 'remote-inbound-rtp' | 'remote-outbound-rtp';
+  readonly ssrc: number;
+  readonly kind: 'audio' | 'video';
+  readonly transportId: string;
+  /** Absent until the stream's codec is known (its first packet). */
+  readonly codecId?: string;
+}
+
+/** webrtc-stats RTCReceivedRtpStreamStats: measured where the stream is received. */
+export interface RTCReceivedRtpStreamStats extends RTCRtpStreamStats {
+  readonly type: 'inbound-rtp' | 'remote-inbound-rtp';
+  /** RFC 3550 §6.4.1 cumulative number lost: negative if more arrived than were expected. */
+  readonly packetsLost: number;
+  /** RFC 3550 §6.4.1 interarrival jitter, in seconds. */
+  readonly jitter: number;
+}
+
+/** webrtc-stats RTCInboundRtpStreamStats: a stream we receive. */
+export interface RTCInboundRtpStreamStats extends RTCReceivedRtpStreamStats {
+  readonly type: 'inbound-rtp';
+  readonly trackIdentifier: string;
+  readonly mid: string;
+  /** The remote-outbound-rtp of the same SSRC, once the sender's first SR arrived. */
+  readonly remoteId?: string;
+  /** RTP packets received, retransmissions included. */
+  readonly packetsReceived: number;
+  /** Payload bytes received, retransmissions included; headers and padding apart. */
+  readonly bytesReceived: number;
+  readonly headerBytesReceived: number;
+  /** Absent before the first packet. */
+  readonly lastPacketReceivedTimestamp?: number;
+  /** NACK messages sent by this receiver. */
+  readonly nackCount: number;
+  /** FIR and PLI messages sent by this receiver: video only. */
+  readonly firCount?: number;
+  readonly pliCount?: number;
+  readonly retransmittedPacketsReceived: number;
+  readonly retransmittedBytesReceived: number;
+  /** The RTX stream repairing this one, where there is one. */
+  readonly rtxSsrc?: number;
+}
+
+/** webrtc-stats RTCRemoteInboundRtpStreamStats: the peer's reports on a stream we send. */
+export interface RTCRemoteInboundRtpStreamStats extends RTCReceivedRtpStreamStats {
+  readonly type: 'remote-inbound-rtp';
+  /** The outbound-rtp of the same SSRC. */
+  readonly localId: string;
+  /** Seconds, from the last report block with a DLSR other than 0; absent before one. */
+  readonly roundTripTime?: number;
+  readonly totalRoundTripTime: number;
+  /** The last report block's fraction lost, 0..1. */
+  readonly fractionLost: number;
+  readonly roundTripTimeMeasurements: number;
+}
+
+/** webrtc-stats RTCSentRtpStreamStats: measured where the stream is sent. */
+export interface RTCSentRtpStreamStats extends RTCRtpStreamStats {
+  readonly type: 'outbound-rtp' | 'remote-outbound-rtp';
+  /** RTP packets and their payload bytes (RFC 3550 §6.4.1), retransmissions included. */
+  readonly packetsSent: number;
+  readonly bytesSent: number;
+}
+
+/** webrtc-stats RTCOutboundRtpStreamStats: a stream we send. */
+export interface RTCOutboundRtpStreamStats extends RTCSentRtpStreamStats {
+  readonly type: 'outbound-rtp';
+  readonly mid: string;
+  /** The remote-inbound-rtp of the same SSRC, once the peer's first report block arrived. */
+  readonly remoteId?: string;
+  /** The encoding's rid, where it has one. */
+  readonly rid?: string;
+  readonly headerBytesSent: number;
+  readonly retransmittedPacketsSent: number;
+  readonly retransmittedBytesSent: number;
+  /** The RTX stream carrying this one's retransmissions, where there is one. */
+  readonly rtxSsrc?: number;
+  /** NACK messages received by this sender. */
+  readonly nackCount: number;
+  /** FIR and PLI messages received by this sender: video only. */
+  readonly firCount?: number;
+  readonly pliCount?: number;
+  /** Whether the stream is configured to be sent. */
+  readonly active: boolean;
+}
+
+/** webrtc-stats RTCRemoteOutboundRtpStreamStats: the peer's SRs on a stream we receive. */
+export interface RTCRemoteOutboundRtpStreamStats extends RTCSentRtpStreamStats {
+  readonly type: 'remote-outbound-rtp';
+  /** The inbound-rtp of the same SSRC. */
+  readonly localId: string;
+  /** The last SR's NTP time, on the sender's clock (Unix ms); `timestamp` is its arrival. */
+  readonly remoteTimestamp: number;
+  /** SRs sent for this SSRC (that reached us). */
+  readonly reportsSent: number;
+}
+
 /** Every stats object this stack reports; `type` tells them apart. */
 export type AnyRTCStats =
   | RTCPeerConnectionStats
@@ -183,4 +297,9 @@ export type AnyRTCStats =
   | RTCTransportStats
   | RTCIceCandidatePairStats
   | RTCIceCandidateStats
-  | RTCCertificateStats;
+  | RTCCertificateStats
+  | RTCCodecStats
+  | RTCInboundRtpStreamStats
+  | RTCRemoteInboundRtpStreamStats
+  | RTCOutboundRtpStreamStats
+  | RTCRemoteOutboundRtpStreamStats;

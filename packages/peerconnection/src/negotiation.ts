@@ -13,7 +13,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CandidateGatherer } from '@typertc/ice';
 import type { DataChannelManager } from '@typertc/sctp';
-import type { Direction } from '@typertc/sdp';
 import type { RTCCertificate } from './certificate.js';
 import type { NormalizedConfiguration } from './configuration.js';
 import {
@@ -31,15 +30,13 @@ import {
   type LocalDescriptionParameters,
   type LocalSection,
 } from './jsep/local-description.js';
+import { applyNegotiatedMedia, transceiverNeedsNegotiation } from './jsep/media-apply.js';
 import {
   answerMedia,
   type MediaContext,
   type MediaSectionPlan,
-  negotiatedSection,
   offerMedia,
-  reverseDirection,
 } from './jsep/media-negotiation.js';
-import { answerDirection as answerDirectionOf, RTP_PROTOCOL } from './jsep/media-section.js';
 import {
   checkRemoteCandidate,
   type RemoteDescription,
@@ -297,7 +294,13 @@ export class Negotiation {
         remote,
       );
       this.#applyData(created.sections, remote);
-      const sections = this.#applyMedia(created, remote, 'answerer');
+      const sections = applyNegotiatedMedia(
+        created,
+        remote,
+        'answerer',
+        this.#host.media.transceivers(),
+      );
+      this.#host.media.onNegotiated();
       if (type === 'answer') {
         this.currentLocal = applied;
         this.currentRemote = this.pendingRemote;
@@ -385,7 +388,13 @@ export class Negotiation {
       // RFC 8842 §5.3: the answerer chose; active there makes this side the DTLS server.
       this.#startDtls(theirSetup === 'active' ? 'server' : 'client', remote);
       this.#applyData(ours.sections, remote);
-      const sections = this.#applyMedia(ours, remote, 'offerer');
+      const sections = applyNegotiatedMedia(
+        ours,
+        remote,
+        'offerer',
+        this.#host.media.transceivers(),
+      );
+      this.#host.media.onNegotiated();
       if (type === 'answer') {
         this.#restartUndo = undefined;
         this.#offerMids = [];
@@ -439,7 +448,16 @@ export class Negotiation {
     ) {
       return true;
     }
-    return this.#host.media.transceivers().some((t) => this.#transceiverNeedsNegotiation(t));
+    return this.#host.media
+      .transceivers()
+      .some((t) =>
+        transceiverNeedsNegotiation(
+          t,
+          this.#stableSections,
+          this.#currentAppliedLocal,
+          this.#currentRemoteParsed,
+        ),
+      );
   }
 
   localGatheringComplete(): void {
@@ -594,93 +612,6 @@ export class Negotiation {
       remoteMaxMessageSize:
         theirs.maxMessageSize === 0 ? LOCAL_MAX_MESSAGE_SIZE : theirs.maxMessageSize,
     });
-  }
-
-  /**
-   * RFC 8829 §5.10, §5.11: what an answer (or pranswer) negotiated, given to each transceiver;
-   * one whose section was refused or that was stopping stops for good. Returns the sections
-   * as they stand after it: a stopped transceiver's section becomes a refused one that a later
-   * offer may recycle.
-   */
-  #applyMedia(
-    ours: CreatedDescription,
-    remote: RemoteDescription,
-    role: 'offerer' | 'answerer',
-  ): SectionState[] {
-    const sections = ours.sections.map((section): SectionState => {
-      if (section.kind !== 'media') return section;
-      const transceiver = section.transceiver;
-      const state = transceiver[internals];
-      const plan = ours.media.get(section.mid);
-      const theirs = remote.sections.find((s) => s.mid === section.mid);
-      if (plan === undefined || theirs?.media === undefined || theirs.rejected || state.stopping) {
-        state.finishStop();
-        return {
-          kind: 'rejected',
-          mid: section.mid,
-          mediaKind: state.kind,
-          protocol: RTP_PROTOCOL,
-          formats: plan?.parameters.codecs.map((c) => String(c.payloadType)) ?? ['0'],
-        };
-      }
-      const negotiated = negotiatedSection(plan, theirs.media);
-      const direction =
-        role === 'answerer' ? plan.parameters.direction : reverseDirection(theirs.media.direction);
-      state.negotiated = negotiated;
-      state.currentDirection = direction;
-      const sender = transceiver.sender;
-      sender[internals].stream.configure(negotiated);
-      sender[internals].setNegotiatedSending(direction === 'sendrecv' || direction === 'sendonly');
-      transceiver.receiver[internals].stream.configure(negotiated);
-      return section;
-    });
-    // A refused section stops the transceiver it had (a stopping one's, or one the peer
-    // refused); a transceiver stopped before it ever had a section stops now too.
-    for (const transceiver of this.#host.media.transceivers()) {
-      const state = transceiver[internals];
-      if (state.stopped) continue;
-      const section = sections.find((s) => s.mid === state.mid);
-      if (section?.kind === 'rejected' || (state.stopping && state.mid === null)) {
-        state.finishStop();
-      }
-    }
-    this.#host.media.onNegotiated();
-    return sections;
-  }
-
-  /** W3C §4.7.3 "check if negotiation is needed", the steps for one transceiver. */
-  #transceiverNeedsNegotiation(transceiver: RTCRtpTransceiver): boolean {
-    const state = transceiver[internals];
-    if (state.stopped) return false;
-    const current = this.#stableSections.find(
-      (s) => s.kind === 'media' && s.transceiver === transceiver,
-    );
-    if (state.stopping) return current !== undefined;
-    if (current === undefined) return true;
-    const applied = this.#currentAppliedLocal;
-    const plan = applied?.created.media.get(current.mid);
-    if (applied === undefined || plan === undefined) return true;
-    const written = plan.parameters.direction;
-    if (applied.type === 'offer') {
-      if (written !== transceiver.direction) return true;
-    } else {
-      const offered = this.#currentRemoteParsed?.sections.find((s) => s.mid === current.mid)?.media;
-      if (
-        offered !== undefined &&
-        answerDirectionOf(offered.direction, transceiver.direction as Direction) !== written
-      ) {
-        return true;
-      }
-    }
-    // The msid the peer was told (RFC 8830) no longer matches the sender's streams.
-    if (written === 'sendrecv' || written === 'sendonly') {
-      const streamIds = transceiver.sender[internals].streamIds;
-      const announced = plan.parameters.msid?.streamIds ?? [];
-      if (streamIds.length !== announced.length || streamIds.some((id, i) => id !== announced[i])) {
-        return true;
-      }
-    }
-    return false;
   }
 
   #rollbackLocal(): void {

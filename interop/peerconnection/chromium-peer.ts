@@ -25,7 +25,7 @@ const PEER_SCRIPT = readFileSync(new URL('./page/peer.js', import.meta.url), 'ut
  * cannot resolve; a server talking to browsers sees real addresses from them in the field only
  * when the page has camera permission, and this flag gives the same without a camera.
  */
-const CHROMIUM_FLAGS = [
+export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -41,13 +41,17 @@ export class ChromiumMissingError extends Error {
   override readonly name = 'ChromiumMissingError';
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** Chromium with the flags above and `extraFlags` (the media tests' fake devices). */
+export async function launchChromium(extraFlags: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new ChromiumMissingError(
       `${CHROMIUM_PATH} not found: .ci/run installs Debian's chromium for the interop tests`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...CHROMIUM_FLAGS, ...extraFlags],
+  });
 }
 
 export class ChromiumPeer implements RemotePeer {

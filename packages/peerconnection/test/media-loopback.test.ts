@@ -101,6 +101,22 @@ describe('media over UDP loopback', () => {
     expect(packets.map((p) => p.payload[0])).toEqual([...Array(20).keys()]);
     await until(() => keyframeRequests.length > 0);
     expect(keyframeRequests[0]).toBe('pli');
+    // B receives video with transport-cc negotiated: its feedback reaches A's sender.
+    const feedback: string[] = [];
+    sender.on('rtcp', (packet) => feedback.push(packet.kind));
+    for (let i = 0; i < 20; i++) camera.writeRtp(source.next(new Uint8Array([i])));
+    await until(() => feedback.includes('twcc'));
+    // A stopping its transceiver says BYE for its SSRCs at once (W3C "stop sending", RFC 3550
+    // §6.6), while B still receives on the section.
+    const goodbye = new Promise<number[]>((resolve) =>
+      b.getTransceivers()[0]?.receiver.track.on('rtcp', (packet) => {
+        if (packet.kind === 'bye') resolve(packet.sources);
+      }),
+    );
+    a.getTransceivers()[0]?.stop();
+    expect(await goodbye).toContain(sender.ssrc);
+    await negotiate(a, b);
+    expect(b.getTransceivers()).toEqual([]);
   });
 });
 

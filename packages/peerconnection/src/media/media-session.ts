@@ -95,6 +95,8 @@ export class MediaSession implements MediaTransport {
   #firstReport = true;
   #averageRtcpSize = 100;
   #closed = false;
+  /** Senders whose BYE went out: never a second one. */
+  readonly #said = new WeakSet<RtpSendStream>();
 
   constructor(cname: string) {
     this.cname = cname;
@@ -133,12 +135,8 @@ export class MediaSession implements MediaTransport {
       sections.flatMap((section) => (section.demux === undefined ? [] : [section.demux])),
       extensions,
     );
-    const leaving = this.#senders.filter(
-      (sender) => !sections.some((section) => section.sender === sender),
-    );
     this.#senders = sections.flatMap((s) => (s.sender === undefined ? [] : [s.sender]));
     this.#receivers = sections.flatMap((s) => (s.receiver === undefined ? [] : [s.receiver]));
-    if (leaving.length > 0) this.#goodbye(leaving);
     if (rtcpRsize !== this.#reporter.reducedSize) {
       this.#reporter = new RtcpReporter({
         localSsrc: this.feedbackSsrc,
@@ -220,10 +218,17 @@ export class MediaSession implements MediaTransport {
     }
   }
 
+  goodbye(sender: RtpSendStream): void {
+    if (this.#closed || this.#said.has(sender)) return;
+    this.#said.add(sender);
+    this.#goodbye([sender]);
+  }
+
   /** RFC 3550 §6.6: a BYE for every SSRC we sent with, then nothing more. */
   close(): void {
     if (this.#closed) return;
-    if (this.#senders.length > 0) this.#goodbye(this.#senders);
+    const senders = this.#senders.filter((sender) => !this.#said.has(sender));
+    if (senders.length > 0) this.#goodbye(senders);
     this.#closed = true;
     MediaTicker.remove(this);
     if (this.#stack !== undefined) this.#stack.demux.onMedia = undefined;

@@ -21,6 +21,10 @@ export interface MediaTransport {
   sendRtp(packet: Uint8Array): boolean;
   /** One compound RTCP packet, protected with SRTCP and sent; false when it could not go. */
   sendRtcp(packets: readonly RtcpPacket[]): boolean;
+  /**
+   * RFC 3550 §6.6: a BYE (after a last report) for the SSRCs `sender` used; once per sender.
+   */
+  goodbye(sender: { readonly ssrc: number; readonly rtxSsrc: number | undefined }): void;
   /** The transport-wide sequence number of the next packet (shared by the BUNDLE group). */
   nextTransportSequence(): number;
   /** The SSRC our feedback (NACK, PLI, FIR) goes out from (RFC 4585 §6.1). */

@@ -4,7 +4,9 @@
  * Appendix A statistics and, for video with `nack`, the NACK generator, then goes to the remote
  * track's listeners. RTX packets (RFC 4588 §4) are unwrapped to the packet they repair first;
  * an RTX packet with no original in it (a padding-only bandwidth probe) is only counted.
- * Padding-only packets are counted but not handed on: they carry no media.
+ * Padding-only packets are counted but not handed on: they carry no media. A packet already
+ * received (libwebrtc probes bandwidth with RTX copies of packets that did arrive) is dropped
+ * before it reaches the statistics or the track, as libwebrtc's packet buffer drops it.
  */
 
 import {
@@ -31,6 +33,8 @@ import { recoverFromRtx } from './rtx.js';
 
 /** Sources one receiver tracks at most (three simulcast layers, and SSRC changes). */
 const MAX_STREAMS = 16;
+/** Sequence numbers remembered per stream to recognize a packet received twice. */
+const SEEN_WINDOW = 1024;
 
 /** The peer's SR about one of its streams (webrtc-stats remote-outbound-rtp). */
 export interface RemoteOutboundCounters {
@@ -61,6 +65,9 @@ export interface InboundStream {
   firCount: number;
   /** RFC 5104 §4.3.1.1: the FIR command sequence number, one per new request. */
   firSequence: number;
+  /** The sequence number last received in each slot (`seq % SEEN_WINDOW`), -1 when none. */
+  readonly seen: Int32Array;
+  duplicates: number;
   remote: RemoteOutboundCounters | undefined;
 }
 
@@ -124,7 +131,7 @@ export class RtpReceiveStream {
       this.droppedPackets++;
       return;
     }
-    this.#account(stream, packet, now, false);
+    if (!this.#account(stream, packet, now, false)) return;
     this.#deliver(stream, packet, codec, rid);
   }
 
@@ -214,7 +221,7 @@ export class RtpReceiveStream {
       return;
     }
     const packet = recoverFromRtx(rtx, stream.ssrc, primaryType);
-    this.#account(stream, packet, now, true);
+    if (!this.#account(stream, packet, now, true)) return;
     this.#deliver(stream, packet, codec, stream.rid);
   }
 
@@ -256,6 +263,8 @@ export class RtpReceiveStream {
       pliCount: 0,
       firCount: 0,
       firSequence: 0,
+      seen: new Int32Array(SEEN_WINDOW).fill(-1),
+      duplicates: 0,
       remote: undefined,
     };
     this.streams.set(ssrc, stream);
@@ -263,7 +272,15 @@ export class RtpReceiveStream {
     return stream;
   }
 
-  #account(stream: InboundStream, packet: RtpPacket, now: number, retransmitted: boolean): void {
+  /** Counts a packet received; false for one received before (it goes no further). */
+  #account(stream: InboundStream, packet: RtpPacket, now: number, retransmitted: boolean): boolean {
+    const sequence = packet.sequenceNumber;
+    const slot = sequence % SEEN_WINDOW;
+    if (stream.seen[slot] === sequence) {
+      stream.duplicates++;
+      return false;
+    }
+    stream.seen[slot] = sequence;
     stream.stats.onPacket(packet.sequenceNumber, packet.timestamp, now);
     stream.nack?.received(packet.sequenceNumber);
     const payload = packet.payload.length;
@@ -276,6 +293,7 @@ export class RtpReceiveStream {
       stream.retransmittedPacketsReceived++;
       stream.retransmittedBytesReceived += payload;
     }
+    return true;
   }
 
   #deliver(

@@ -162,6 +162,12 @@ export class RtpSendStream implements RtpSink {
       : undefined;
   }
 
+  /** W3C "stop sending": nothing more goes out, and a BYE says so (RFC 3550 §6.6). */
+  stop(): void {
+    this.sending = false;
+    if (this.counters.packetsSent > 0) this.#transport?.goodbye(this);
+  }
+
   /** The next packet starts a new source (`replaceTrack`). */
   sourceChanged(): void {
     this.#outbound.sourceChanged();

@@ -75,8 +75,10 @@ export class RTCRtpSender {
         self.#updateSending();
       },
       stop() {
+        if (self.#stopped) return;
         self.#stopped = true;
         self.#updateSending();
+        stream.stop();
       },
     };
     if (track !== null) trackSinks(track).add(stream);

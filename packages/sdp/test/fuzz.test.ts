@@ -69,16 +69,16 @@ describe('SDP robustness', () => {
   ];
   for (const [what, make] of shapes) {
     it(`parses ${what} in linear time`, () => {
-      // Eight times the input: linear is ~8x, quadratic ~64x. A busy machine (GC, the other
-      // test files running in parallel) can inflate one measurement, never all three, while a
-      // quadratic parser fails every one.
+      // Eight times the input: linear is ~8x, quadratic ~64x; 32 splits them. A busy machine
+      // (GC of the large input's objects, the other test files running in parallel) can inflate
+      // a measurement, rarely all five, while a quadratic parser fails every one.
       const small = make(10_000);
       const large = make(80_000);
       let best = Number.POSITIVE_INFINITY;
-      for (let attempt = 0; attempt < 3 && best >= 24; attempt++) {
+      for (let attempt = 0; attempt < 5 && best >= 32; attempt++) {
         best = Math.min(best, timeRatio(small, large));
       }
-      expect(best).toBeLessThan(24);
+      expect(best).toBeLessThan(32);
     });
   }
 });

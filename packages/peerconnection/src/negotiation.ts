@@ -22,25 +22,20 @@ import {
   type RTCSessionDescriptionInit,
 } from './description.js';
 import { invalidModificationError, invalidStateError, operationError } from './errors.js';
+import { type CreatedDescription, describe, LOCAL_MAX_MESSAGE_SIZE } from './jsep/describe.js';
 import { type Credentials, newCredentials, type RestartUndo } from './jsep/ice-credentials.js';
 import { LocalCandidates } from './jsep/local-candidates.js';
-import {
-  buildLocalDescription,
-  DEFAULT_SCTP_PORT,
-  type LocalDescriptionParameters,
-  type LocalSection,
-} from './jsep/local-description.js';
+import { buildLocalDescription, DEFAULT_SCTP_PORT } from './jsep/local-description.js';
 import { applyNegotiatedMedia, transceiverNeedsNegotiation } from './jsep/media-apply.js';
 import {
-  answerMedia,
   type MediaContext,
   type MediaSectionPlan,
-  offerMedia,
+  planAnswer,
+  planOffer,
 } from './jsep/media-negotiation.js';
 import {
   checkRemoteCandidate,
   type RemoteDescription,
-  type RemoteTransport,
   readRemoteDescription,
 } from './jsep/remote-description.js';
 import {
@@ -52,7 +47,6 @@ import {
   undoAssociation,
 } from './jsep/remote-media.js';
 import {
-  answerSections,
   answerSetup,
   bundleTransport,
   checkAnswerMatchesOffer,
@@ -67,9 +61,6 @@ import {
 import { internals } from './media/internals.js';
 import type { RTCRtpTransceiver } from './media/rtp-transceiver.js';
 import { TransportStack } from './transport/transport-stack.js';
-
-/** Our `a=max-message-size` (RFC 8841 §6): what `@typertc/sctp` reassembles by default. */
-export const LOCAL_MAX_MESSAGE_SIZE = 262_144;
 
 export interface NegotiationHost {
   config(): NormalizedConfiguration;
@@ -96,15 +87,6 @@ export interface NegotiationHost {
 interface AppliedLocal {
   readonly type: AppliedSdpType;
   readonly created: CreatedDescription;
-}
-
-interface CreatedDescription {
-  readonly sdp: string;
-  readonly parameters: LocalDescriptionParameters;
-  readonly credentials: Credentials;
-  readonly sections: readonly SectionState[];
-  /** The media sections' plans, by mid. */
-  readonly media: ReadonlyMap<string, MediaSectionPlan>;
 }
 
 export class Negotiation {
@@ -187,13 +169,7 @@ export class Negotiation {
       this.#dataChannelsWanted,
       this.#usedMids,
     );
-    const context = this.#host.media.context();
-    const media = new Map<string, MediaSectionPlan>();
-    for (const section of sections) {
-      if (section.kind === 'media') {
-        media.set(section.mid, offerMedia(section.transceiver, section.mid, context));
-      }
-    }
+    const media = planOffer(sections, this.#host.media.context());
     const created = this.#describe(sections, media, credentials, 'actpass', certificate, !restart);
     this.#lastOffer = created;
     return { type: 'offer', sdp: created.sdp };
@@ -209,22 +185,11 @@ export class Negotiation {
     ) {
       throw invalidStateError(`createAnswer in signaling state ${this.signalingState}`);
     }
-    const context = this.#host.media.context();
-    const media = new Map<string, MediaSectionPlan>();
-    const transceivers = this.#host.media.transceivers();
-    const sections = answerSections(remote, (section) => {
-      const transceiver = transceivers.find((t) => t.mid === section.mid);
-      if (transceiver === undefined || transceiver[internals].stopping) return undefined;
-      const plan = answerMedia(
-        transceiver,
-        section.media as NonNullable<typeof section.media>,
-        section.mid,
-        context,
-      );
-      if (plan === undefined) return undefined;
-      media.set(section.mid, plan);
-      return { kind: 'media', mid: section.mid, transceiver };
-    });
+    const { sections, media } = planAnswer(
+      remote,
+      this.#host.media.transceivers(),
+      this.#host.media.context(),
+    );
     const setup = answerSetup(remote, this.#dtlsRole);
     const credentials = this.#answerCredentials ?? this.#credentials;
     const created = this.#describe(sections, media, credentials, setup, certificate, true);
@@ -381,7 +346,7 @@ export class Negotiation {
     }
     for (const section of remote.sections) this.#usedMids.add(section.mid);
     this.#remote = remote;
-    this.#applyRemoteTransport(remote, transport);
+    if (transport !== undefined) this.#stack?.applyRemoteTransport(transport, remote.iceLite);
     if (type !== 'offer') {
       const ours = this.#appliedLocal?.created as CreatedDescription;
       const theirSetup = transport?.setup;
@@ -484,39 +449,17 @@ export class Negotiation {
     certificate: RTCCertificate,
     withCandidates: boolean,
   ): CreatedDescription {
-    const localSections: LocalSection[] = sections.map((section): LocalSection => {
-      if (section.kind === 'application') {
-        return {
-          kind: 'application',
-          mid: section.mid,
-          sctpPort: DEFAULT_SCTP_PORT,
-          maxMessageSize: LOCAL_MAX_MESSAGE_SIZE,
-        };
-      }
-      if (section.kind === 'media') {
-        const plan = media.get(section.mid) as MediaSectionPlan;
-        return { kind: 'media', mid: section.mid, media: plan.parameters };
-      }
-      return section;
-    });
-    const parameters: LocalDescriptionParameters = {
+    return describe({
       sessionId: this.#sessionId.toString(),
       sessionVersion: this.#sessionVersion++,
-      sections: localSections,
-      // RFC 8843 §7: every accepted section in one group (max-bundle; with one section the
-      // policies agree).
-      bundle: sections.filter((s) => s.kind !== 'rejected').map((s) => s.mid),
-      transport: {
-        ufrag: credentials.ufrag,
-        password: credentials.password,
-        fingerprints: certificate.getFingerprints(),
-        setup,
-        candidates: withCandidates ? this.#candidates.list : [],
-        endOfCandidates: withCandidates && this.#candidates.ended,
-        iceLite: false,
-      },
-    };
-    return { sdp: buildLocalDescription(parameters), parameters, credentials, sections, media };
+      sections,
+      media,
+      credentials,
+      setup,
+      certificate,
+      candidates: withCandidates ? this.#candidates.list : [],
+      endOfCandidates: withCandidates && this.#candidates.ended,
+    });
   }
 
   #ensureStack(role: 'controlling' | 'controlled', created: CreatedDescription): void {
@@ -557,23 +500,6 @@ export class Negotiation {
       sdpMLineIndex: Math.max(0, index),
       usernameFragment: this.#stack?.ice.localCredentials.ufrag ?? null,
     });
-  }
-
-  #applyRemoteTransport(remote: RemoteDescription, transport: RemoteTransport | undefined): void {
-    const stack = this.#stack;
-    if (stack === undefined || transport === undefined) return;
-    stack.setRemoteCredentials(
-      { ufrag: transport.ufrag, password: transport.password },
-      remote.iceLite,
-    );
-    for (const candidate of transport.candidates) {
-      try {
-        stack.addRemoteCandidate(candidate);
-      } catch {
-        // W3C §4.4.1.5: a candidate the agent cannot use (an mDNS name, say) is skipped.
-      }
-    }
-    if (transport.endOfCandidates) stack.addRemoteCandidate(null);
   }
 
   #startDtls(role: 'client' | 'server', remote: RemoteDescription): void {

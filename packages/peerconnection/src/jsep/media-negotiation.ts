@@ -36,6 +36,8 @@ import {
   type RemoteMediaSection,
   type SectionCodec,
 } from './media-section.js';
+import type { RemoteDescription } from './remote-description.js';
+import { answerSections, type SectionState } from './sections.js';
 
 export interface MediaContext {
   readonly cname: string;
@@ -299,4 +301,40 @@ export function negotiatedSection(
     remoteSources: remote.sources.map(({ ssrc, rtxSsrc }) => ({ ssrc, rtxSsrc })),
     remoteRids: remote.rids.filter((rid) => rid.direction === 'send').map(({ id }) => id),
   };
+}
+
+/** RFC 8829 §5.2.1: the media plans of an offer's sections. */
+export function planOffer(
+  sections: readonly SectionState[],
+  context: MediaContext,
+): Map<string, MediaSectionPlan> {
+  const media = new Map<string, MediaSectionPlan>();
+  for (const section of sections) {
+    if (section.kind === 'media') {
+      media.set(section.mid, offerMedia(section.transceiver, section.mid, context));
+    }
+  }
+  return media;
+}
+
+/**
+ * RFC 8829 §5.3.1: an answer's sections and media plans. A media section is taken by the
+ * transceiver the offer associated with it, unless it is stopping or no codec is common.
+ */
+export function planAnswer(
+  remote: RemoteDescription,
+  transceivers: readonly RTCRtpTransceiver[],
+  context: MediaContext,
+): { sections: SectionState[]; media: Map<string, MediaSectionPlan> } {
+  const media = new Map<string, MediaSectionPlan>();
+  const sections = answerSections(remote, (section) => {
+    const transceiver = transceivers.find((t) => t.mid === section.mid);
+    if (transceiver === undefined || section.media === undefined) return undefined;
+    if (transceiver[internals].stopping) return undefined;
+    const plan = answerMedia(transceiver, section.media, section.mid, context);
+    if (plan === undefined) return undefined;
+    media.set(section.mid, plan);
+    return { kind: 'media', mid: section.mid, transceiver };
+  });
+  return { sections, media };
 }

@@ -160,6 +160,30 @@ export class TransportStack {
     if (lite) this.ice.setRemoteLite(true);
   }
 
+  /**
+   * What a remote description says of the bundle's transport: credentials (new ones are the
+   * peer's ICE restart), its candidates, end-of-candidates.
+   */
+  applyRemoteTransport(
+    transport: {
+      readonly ufrag: string;
+      readonly password: string;
+      readonly candidates: readonly string[];
+      readonly endOfCandidates: boolean;
+    },
+    lite: boolean,
+  ): void {
+    this.setRemoteCredentials({ ufrag: transport.ufrag, password: transport.password }, lite);
+    for (const candidate of transport.candidates) {
+      try {
+        this.addRemoteCandidate(candidate);
+      } catch {
+        // W3C §4.4.1.5: a candidate the agent cannot use (an mDNS name, say) is skipped.
+      }
+    }
+    if (transport.endOfCandidates) this.addRemoteCandidate(null);
+  }
+
   /** A remote candidate string, or null for end-of-candidates; each is given to ICE once. */
   addRemoteCandidate(candidate: string | null): void {
     if (candidate !== null) {

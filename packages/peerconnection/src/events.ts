@@ -1,5 +1,7 @@
 /** The peer connection's own event types (W3C WebRTC 1.0 §4.8.2-§4.8.3). */
 
+import type { GatheringError } from '@typertc/ice';
+import { StunErrorResponse } from '@typertc/stun';
 import type { RTCIceCandidate } from './description.js';
 import type { MediaStream, MediaStreamTrack } from './media/media-stream-track.js';
 import type { RTCRtpReceiver } from './media/rtp-receiver.js';
@@ -48,6 +50,20 @@ export class RTCPeerConnectionIceErrorEvent extends Event {
     this.errorCode = init.errorCode;
     this.errorText = init.errorText ?? '';
   }
+}
+
+/**
+ * W3C §4.8.3: the event of a gathering failure: the STUN error code when the server answered
+ * with one (RFC 8489 §14.8), else 701: the server could not be reached or gave no usable answer.
+ */
+export function iceCandidateErrorEvent(error: GatheringError): RTCPeerConnectionIceErrorEvent {
+  const answered = error.error instanceof StunErrorResponse ? error.error : undefined;
+  return new RTCPeerConnectionIceErrorEvent('icecandidateerror', {
+    address: error.address ?? null,
+    url: error.url ?? '',
+    errorCode: answered?.errorCode ?? 701,
+    errorText: answered?.reason ?? error.error.message,
+  });
 }
 
 export type RTCTrackEventInit = EventInit & {

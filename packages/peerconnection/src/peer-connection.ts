@@ -18,7 +18,6 @@ import {
   RTCErrorEvent,
   type SctpState,
 } from '@typertc/sctp';
-import { StunErrorResponse } from '@typertc/stun';
 import { RTCCertificate } from './certificate.js';
 import { takeDefaultCertificate } from './certificate-pool.js';
 import {
@@ -35,13 +34,8 @@ import {
   type RTCSessionDescriptionInit,
 } from './description.js';
 import { invalidStateError } from './errors.js';
-import {
-  RTCPeerConnectionIceErrorEvent,
-  RTCPeerConnectionIceEvent,
-  RTCTrackEvent,
-} from './events.js';
+import { iceCandidateErrorEvent, RTCPeerConnectionIceEvent } from './events.js';
 import type { RTCSignalingState } from './jsep/signaling.js';
-import { internals } from './media/internals.js';
 import { mediaStatsSource } from './media/media-stats-source.js';
 import type { MediaStream, MediaStreamTrack } from './media/media-stream-track.js';
 import type { RTCRtpReceiver } from './media/rtp-receiver.js';
@@ -57,7 +51,12 @@ import { buildStatsReport, type RTCStatsReport } from './stats/index.js';
 import { selectStats } from './stats/stats-select.js';
 import { CandidatePool } from './transport/candidate-pool.js';
 import type { TransportStack } from './transport/transport-stack.js';
-import { RTCDtlsTransport, RTCIceTransport, RTCSctpTransport } from './transport/w3c-transports.js';
+import {
+  connectionStateOf,
+  RTCDtlsTransport,
+  RTCIceTransport,
+  RTCSctpTransport,
+} from './transport/w3c-transports.js';
 
 export type RTCIceConnectionState = IceTransportState;
 export type RTCIceGatheringState = IceGatheringState;
@@ -120,25 +119,10 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
       transport: () => this.#dtlsTransport ?? null,
       getStats: (selector) => this.getStats(selector),
     });
-    const media = this.#media;
     this.#negotiation = new Negotiation({
-      media: {
-        transceivers: () => media.transceivers(),
-        createTransceiver: (kind) => media.createTransceiver(kind),
-        removeTransceiver: (transceiver) => media.removeTransceiver(transceiver),
-        remoteStreams: media.remoteStreams,
-        context: () => ({ cname: media.cname, codecs: this.#config.codecs }),
-        onNegotiated: () => media.onNegotiated(),
-        onTracks: (events) => {
-          for (const { transceiver, streams } of events) {
-            if (this.#closed) return;
-            const receiver = transceiver.receiver;
-            this.dispatchEvent(
-              new RTCTrackEvent('track', { receiver, track: receiver.track, streams, transceiver }),
-            );
-          }
-        },
-      },
+      media: this.#media.negotiationHost((event) => {
+        if (!this.#closed) this.dispatchEvent(event);
+      }),
       config: () => this.#config,
       certificate,
       channels: this.#channels,
@@ -302,7 +286,7 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
       },
       performance.timeOrigin + performance.now(),
     );
-    return selector === null ? report : selectStats(report, this.#selectedSsrcs(selector));
+    return selector === null ? report : selectStats(report, this.#media.selectedSsrcs(selector));
   }
 
   // --- media (W3C §5.1) ---
@@ -340,11 +324,7 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
    * bytes), protected with SRTCP and sent. Throws `InvalidStateError` before SRTP is keyed.
    */
   sendRtcp(packets: readonly RtcpPacket[] | Uint8Array): void {
-    if (this.#closed) throw invalidStateError('the peer connection is closed');
-    const session = this.#media.session;
-    const sent =
-      packets instanceof Uint8Array ? session.sendRawRtcp(packets) : session.sendRtcp(packets);
-    if (!sent) throw invalidStateError('sendRtcp before the transport is connected');
+    this.#media.sendRtcp(packets);
   }
 
   // --- data channels (W3C §6.2) ---
@@ -487,17 +467,7 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
 
   #onCandidateError(error: GatheringError): void {
     if (this.#closed) return;
-    // W3C §4.8.3: the STUN error code when the server answered with one (RFC 8489 §14.8),
-    // else 701: the server could not be reached or gave no usable answer.
-    const answered = error.error instanceof StunErrorResponse ? error.error : undefined;
-    this.dispatchEvent(
-      new RTCPeerConnectionIceErrorEvent('icecandidateerror', {
-        address: error.address ?? null,
-        url: error.url ?? '',
-        errorCode: answered?.errorCode ?? 701,
-        errorText: answered?.reason ?? error.error.message,
-      }),
-    );
+    this.dispatchEvent(iceCandidateErrorEvent(error));
   }
 
   #onIceState(state: IceTransportState): void {
@@ -530,36 +500,14 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
     else if (state === 'closed') this.#sctpTransport.updateState('closed');
   }
 
-  /** W3C §4.3.3 RTCPeerConnectionState, from the ICE and DTLS transports' states. */
   #updateConnectionState(): void {
-    const ice = this.#iceTransport?.state ?? 'new';
-    const dtls = this.#dtlsTransport?.state ?? 'new';
-    let state: RTCPeerConnectionState;
-    if (ice === 'failed' || dtls === 'failed') state = 'failed';
-    else if (ice === 'disconnected') state = 'disconnected';
-    else if ((ice === 'new' || ice === 'closed') && (dtls === 'new' || dtls === 'closed')) {
-      state = 'new';
-    } else if ((ice === 'connected' || ice === 'completed') && dtls === 'connected') {
-      state = 'connected';
-    } else state = 'connecting';
+    const state = connectionStateOf(
+      this.#iceTransport?.state ?? 'new',
+      this.#dtlsTransport?.state ?? 'new',
+    );
     if (state === this.#connectionState) return;
     this.#connectionState = state;
     this.#fire('connectionstatechange');
-  }
-
-  /** The SSRCs a getStats selector names (W3C §8.5). */
-  #selectedSsrcs(selector: MediaStreamTrack | RTCRtpSender | RTCRtpReceiver): Set<number> {
-    const ssrcs = new Set<number>();
-    for (const transceiver of this.#media.transceivers()) {
-      const { sender, receiver } = transceiver;
-      if (selector === sender || (selector === sender.track && selector !== null)) {
-        ssrcs.add(sender.ssrc);
-      }
-      if (selector === receiver || selector === receiver.track) {
-        for (const ssrc of receiver[internals].stream.streams.keys()) ssrcs.add(ssrc);
-      }
-    }
-    return ssrcs;
   }
 
   #fire(type: PeerConnectionEventType): void {

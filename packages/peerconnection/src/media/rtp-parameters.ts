@@ -23,7 +23,8 @@ export interface RTCRtpCodingParameters {
 }
 
 export interface RTCRtpEncodingParameters extends RTCRtpCodingParameters {
-  active: boolean;
+  /** W3C default true; `getParameters` always says which. */
+  active?: boolean;
   maxBitrate?: number;
   maxFramerate?: number;
   scaleResolutionDownBy?: number;

@@ -172,7 +172,10 @@ export class RTCRtpSender {
       }
     }
     this.#transactionId = undefined;
-    this.#encodings = encodings.map((encoding) => ({ ...encoding }));
+    this.#encodings = encodings.map((encoding) => ({
+      ...encoding,
+      active: encoding.active ?? true,
+    }));
     this.#updateSending();
   }
 
@@ -203,6 +206,6 @@ export class RTCRtpSender {
       this.#negotiatedSending &&
       !this.#stopped &&
       this.#track !== null &&
-      this.#encodings.some((encoding) => encoding.active);
+      this.#encodings.some((encoding) => encoding.active !== false);
   }
 }

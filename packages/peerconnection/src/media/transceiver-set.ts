@@ -5,9 +5,11 @@
  */
 
 import { randomBytes } from 'node:crypto';
+import type { RtcpPacket } from '@typertc/rtp-rtcp';
 import { invalidAccessError, invalidStateError } from '../errors.js';
+import { RTCTrackEvent } from '../events.js';
 import { receives, sends } from '../jsep/media-negotiation.js';
-import type { RemoteMediaHost } from '../jsep/remote-media.js';
+import type { RemoteMediaHost, TrackEventInit } from '../jsep/remote-media.js';
 import type { RTCStatsReport } from '../stats/index.js';
 import type { RTCDtlsTransport } from '../transport/w3c-transports.js';
 import type { MediaCodecConfiguration, MediaKind } from './codec-capabilities.js';
@@ -191,6 +193,50 @@ export class TransceiverSet implements RemoteMediaHost {
       reducedSize ||= negotiated.rtcpRsize;
     }
     this.session.configure(sections, reducedSize);
+  }
+
+  /**
+   * Server extension `sendRtcp`: the application's own RTCP, protected with SRTCP and sent.
+   * Throws `InvalidStateError` when closed or before SRTP is keyed.
+   */
+  sendRtcp(packets: readonly RtcpPacket[] | Uint8Array): void {
+    if (this.#host.closed) throw invalidStateError('the peer connection is closed');
+    const session = this.session;
+    const sent =
+      packets instanceof Uint8Array ? session.sendRawRtcp(packets) : session.sendRtcp(packets);
+    if (!sent) throw invalidStateError('sendRtcp before the transport is connected');
+  }
+
+  /** The SSRCs a getStats selector (a track, sender or receiver) names (W3C §8.5). */
+  selectedSsrcs(selector: MediaStreamTrack | RTCRtpSender | RTCRtpReceiver): Set<number> {
+    const ssrcs = new Set<number>();
+    for (const { sender, receiver } of this.#list) {
+      if (selector === sender || selector === sender.track) ssrcs.add(sender.ssrc);
+      if (selector === receiver || selector === receiver.track) {
+        for (const ssrc of receiver[internals].stream.streams.keys()) ssrcs.add(ssrc);
+      }
+    }
+    return ssrcs;
+  }
+
+  /** What the negotiation needs of the media half; `fire` dispatches the `track` events. */
+  negotiationHost(fire: (event: RTCTrackEvent) => void) {
+    return {
+      transceivers: () => this.transceivers(),
+      createTransceiver: (kind: MediaKind) => this.createTransceiver(kind),
+      removeTransceiver: (transceiver: RTCRtpTransceiver) => this.removeTransceiver(transceiver),
+      remoteStreams: this.remoteStreams,
+      context: () => ({ cname: this.cname, codecs: this.#host.codecConfiguration() }),
+      onNegotiated: () => this.onNegotiated(),
+      onTracks: (events: readonly TrackEventInit[]) => {
+        for (const { transceiver, streams } of events) {
+          const receiver = transceiver.receiver;
+          fire(
+            new RTCTrackEvent('track', { receiver, track: receiver.track, streams, transceiver }),
+          );
+        }
+      },
+    };
   }
 
   /** close(): BYE for what we sent, then every transceiver stops (W3C §4.4.1.8). */

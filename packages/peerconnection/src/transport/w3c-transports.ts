@@ -231,3 +231,15 @@ export class RTCSctpTransport extends EventTarget {
     return true;
   }
 }
+
+/** W3C §4.3.3 RTCPeerConnectionState, from the ICE and DTLS transports' states. */
+export function connectionStateOf(
+  ice: RTCIceTransportState,
+  dtls: RTCDtlsTransportState,
+): 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' {
+  if (ice === 'failed' || dtls === 'failed') return 'failed';
+  if (ice === 'disconnected') return 'disconnected';
+  if ((ice === 'new' || ice === 'closed') && (dtls === 'new' || dtls === 'closed')) return 'new';
+  if ((ice === 'connected' || ice === 'completed') && dtls === 'connected') return 'connected';
+  return 'connecting';
+}

@@ -306,9 +306,16 @@ export class MediaSession implements MediaTransport {
         break;
       case 'nack':
       case 'pli':
-      case 'twcc':
         this.#senderOf(packet.mediaSsrc)?.handleFeedback(packet);
         break;
+      case 'twcc': {
+        // Transport-wide: about every sender; libwebrtc names just one media SSRC, or none.
+        const named = this.#senderOf(packet.mediaSsrc);
+        for (const sender of named === undefined ? this.#senders : [named]) {
+          sender.handleFeedback(packet);
+        }
+        break;
+      }
       case 'fir':
         for (const entry of packet.entries) this.#senderOf(entry.ssrc)?.handleFeedback(packet);
         break;

@@ -5,7 +5,9 @@
  * (dtls.bench.ts) is asynchronous: it runs after the synchronous groups, filtered the same way,
  * and its rows join the table. The asynchronous ICE figures (ice.bench.ts) run last, when no
  * filter is given or one matches "ICE", then the SCTP data channel figures (sctp.bench.ts), when
- * no filter is given or one matches "SCTP".
+ * no filter is given or one matches "SCTP", the peer connection figures, and the RTP forwarding
+ * figures (rtp-forward.bench.ts) when no filter is given or one is part of "RTP forward" (e.g.
+ * "RTP", which also runs the RTP and SRTP groups, or "forward", which runs it alone).
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,6 +31,11 @@ import {
 } from './peerconnection.bench.js';
 import { benchmarks as rtcpBenchmarks } from './rtcp.bench.js';
 import { benchmarks as rtpBenchmarks } from './rtp.bench.js';
+import {
+  formatRtpForwardFigures,
+  RTP_FORWARD_BENCH_OPTIONS,
+  runRtpForwardBench,
+} from './rtp-forward.bench.js';
 import { formatSctpFigures, runSctpBench, SCTP_BENCH_OPTIONS } from './sctp.bench.js';
 import { benchmarks as sdpBenchmarks } from './sdp.bench.js';
 import { benchmarks as srtpBenchmarks } from './srtp.bench.js';
@@ -59,13 +66,23 @@ const iceChosen = filters.length === 0 || filters.some((filter) => 'ice'.include
 const sctpChosen = filters.length === 0 || filters.some((filter) => 'sctp'.includes(filter));
 const peerConnectionChosen =
   filters.length === 0 || filters.some((filter) => 'peerconnection'.includes(filter));
-if (chosen.length === 0 && !handshakeChosen && !iceChosen && !sctpChosen && !peerConnectionChosen) {
+const rtpForwardChosen =
+  filters.length === 0 || filters.some((filter) => 'rtp forward'.includes(filter));
+if (
+  chosen.length === 0 &&
+  !handshakeChosen &&
+  !iceChosen &&
+  !sctpChosen &&
+  !peerConnectionChosen &&
+  !rtpForwardChosen
+) {
   console.error(`no benchmark matches ${filters.join(', ')}; groups:`);
   for (const group of groups) console.error(`  ${group.name}`);
   console.error(`  ${DTLS_HANDSHAKE.name}`);
   console.error('  ICE');
   console.error('  SCTP');
   console.error('  PeerConnection');
+  console.error('  RTP forward');
   process.exit(1);
 }
 
@@ -87,6 +104,10 @@ if (peerConnectionChosen) process.stderr.write('running PeerConnection ...\n');
 const peerConnection = peerConnectionChosen
   ? await runPeerConnectionBench(PEER_CONNECTION_BENCH_OPTIONS)
   : undefined;
+if (rtpForwardChosen) process.stderr.write('running RTP forward ...\n');
+const rtpForward = rtpForwardChosen
+  ? await runRtpForwardBench(RTP_FORWARD_BENCH_OPTIONS)
+  : undefined;
 
 const cpuList = cpus();
 const report = {
@@ -104,6 +125,7 @@ const report = {
   ice,
   sctp,
   peerConnection,
+  rtpForward,
 };
 
 console.log('');
@@ -131,6 +153,10 @@ if (sctp) {
 if (peerConnection) {
   console.log('');
   for (const line of formatPeerConnectionFigures(peerConnection)) console.log(line);
+}
+if (rtpForward) {
+  console.log('');
+  for (const line of formatRtpForwardFigures(rtpForward)) console.log(line);
 }
 
 const resultsDirectory = fileURLToPath(new URL('../results/', import.meta.url));

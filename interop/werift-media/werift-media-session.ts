@@ -98,10 +98,10 @@ export class WeriftMediaPeer {
   }
 
   /** As answerer: the transceivers the offer created send our tracks too. */
-  sendOnOfferedTransceivers(): void {
+  async sendOnOfferedTransceivers(): Promise<void> {
     for (const transceiver of this.pc.getTransceivers()) {
       const kind = transceiver.kind as Kind;
-      void transceiver.sender.replaceTrack(this.tracks[kind]);
+      await transceiver.sender.replaceTrack(this.tracks[kind]);
       transceiver.setDirection('sendrecv');
     }
   }
@@ -287,7 +287,7 @@ export async function negotiate(
     if (offer === null) throw new Error('TypeRTC: no offer');
     await werift.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
     toWerift.release();
-    werift.sendOnOfferedTransceivers();
+    await werift.sendOnOfferedTransceivers();
     await werift.pc.setLocalDescription();
     await typertc.pc.setRemoteDescription({ type: 'answer', sdp: weriftSdp(werift) });
     toTypertc.release();

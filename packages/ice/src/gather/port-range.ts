@@ -23,6 +23,14 @@ function isAddressInUse(error: unknown): boolean {
 }
 
 /**
+ * Socket buffers of a host candidate's socket: 1 MiB each way (the kernel caps them at its
+ * `rmem_max`/`wmem_max`). The default 208 KiB holds about 170 full-size packets, which a burst of
+ * video (a keyframe, or a forwarding server's fan-out) overflows before the event loop drains
+ * it; the overflow is loss the peer must NACK.
+ */
+export const HOST_SOCKET_BUFFER_SIZE = 1 << 20;
+
+/**
  * A UDP socket bound to `address` on a free port of `range` (or any port when `range` is
  * undefined). Throws `PortRangeError` for a malformed range or when every port is taken; other
  * bind errors (an address not on this host) are thrown as they are.
@@ -33,7 +41,11 @@ export async function openInPortRange(
   range: PortRange | undefined,
   random: () => number = Math.random,
 ): Promise<UdpTransport> {
-  if (range === undefined) return UdpTransport.open({ address, family });
+  const buffers = {
+    receiveBufferSize: HOST_SOCKET_BUFFER_SIZE,
+    sendBufferSize: HOST_SOCKET_BUFFER_SIZE,
+  };
+  if (range === undefined) return UdpTransport.open({ address, family, ...buffers });
   const { min, max } = range;
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 65535 || min > max) {
     throw new PortRangeError(`not a port range: ${min}-${max}`);
@@ -43,7 +55,7 @@ export async function openInPortRange(
   for (let i = 0; i < size; i++) {
     const port = min + ((start + i) % size);
     try {
-      return await UdpTransport.open({ address, family, port });
+      return await UdpTransport.open({ address, family, port, ...buffers });
     } catch (error) {
       if (!isAddressInUse(error)) throw error;
     }

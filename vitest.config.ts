@@ -29,7 +29,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'interop/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'interop/**/*.test.ts', 'examples/*/*.test.ts'],
     reporters: ['default', './conformance-reporter.ts'],
     testTimeout: 20_000,
   },

@@ -42,8 +42,11 @@ export function signalPeerConnection(
   pc: RTCPeerConnection,
   options: SignalingOptions = {},
 ): Signaling {
+  // A client socket may still be connecting: what is sent meanwhile goes once it is open.
   const send = (message: SignalingMessage) => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    const text = JSON.stringify(message);
+    if (socket.readyState === socket.OPEN) socket.send(text);
+    else if (socket.readyState === socket.CONNECTING) socket.once('open', () => socket.send(text));
   };
   let makingOffer = false;
   pc.onnegotiationneeded = async () => {

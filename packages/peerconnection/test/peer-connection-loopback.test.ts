@@ -174,6 +174,23 @@ describe('RTCPeerConnection over UDP loopback', () => {
     expect(channel.readyState).toBe('closed');
   });
 
+  it("sees the peer's close(): its ABORT closes the channels and the SCTP transport at once", async () => {
+    const { a, b } = track(pair());
+    const channel = a.createDataChannel('until-the-end');
+    await negotiate(a, b);
+    await opened(channel);
+    const closed = new Promise<void>((resolve) => (channel.onclose = () => resolve()));
+    const started = Date.now();
+    b.close();
+    await closed;
+    // Not the 30 s of consent expiry (RFC 7675): the ABORT (RFC 9260 §9.1) and close_notify
+    // left before b's socket closed.
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(a.sctp?.state).toBe('closed');
+    // W3C §4.3.3: a closed DTLS transport beside a connected ICE transport is still connected.
+    expect(a.connectionState).toBe('connected');
+  });
+
   it('renegotiates after the peer restarts ICE, and data still flows', async () => {
     const { a, b } = track(pair());
     const channel = a.createDataChannel('restart');

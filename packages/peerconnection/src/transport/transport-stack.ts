@@ -246,7 +246,10 @@ export class TransportStack {
     this.#dtls?.close();
     for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
     this.demux.close();
-    this.ice.close();
+    // The ABORT and close_notify just queued leave on the socket only after node:dgram's
+    // address lookup (a process.nextTick even for a literal): closing the socket now would drop
+    // them, and the peer would learn of the close only when consent expires (RFC 7675, 30 s).
+    setImmediate(() => this.ice.close());
   }
 
   /** RFC 5764 §4.2: the exporter's output split into this side's and the peer's keys. */

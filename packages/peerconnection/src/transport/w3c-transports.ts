@@ -240,6 +240,13 @@ export function connectionStateOf(
   if (ice === 'failed' || dtls === 'failed') return 'failed';
   if (ice === 'disconnected') return 'disconnected';
   if ((ice === 'new' || ice === 'closed') && (dtls === 'new' || dtls === 'closed')) return 'new';
-  if ((ice === 'connected' || ice === 'completed') && dtls === 'connected') return 'connected';
+  // W3C: "connected" once every ICE transport is connected, completed or closed and every DTLS
+  // transport connected or closed (a peer's close_notify closes DTLS; ICE goes on).
+  if (
+    (ice === 'connected' || ice === 'completed' || ice === 'closed') &&
+    (dtls === 'connected' || dtls === 'closed')
+  ) {
+    return 'connected';
+  }
   return 'connecting';
 }

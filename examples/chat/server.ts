@@ -8,6 +8,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { type RTCDataChannel, RTCPeerConnection } from '@typertc/peerconnection';
+import { closeOnInterrupt, portFromEnvironment } from '../shared/cli.js';
 import { publicDir } from '../shared/paths.js';
 import { signalPeerConnection } from '../shared/signaling.js';
 import { startWebServer, type WebServer } from '../shared/web-server.js';
@@ -60,7 +61,7 @@ export async function startChatServer(port: number): Promise<ChatServer> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const server = await startChatServer(Number(process.env.PORT ?? 8080));
+  const server = await startChatServer(portFromEnvironment());
   console.log(`TypeRTC chat: open ${server.url} in two or more tabs (Ctrl-C to stop)`);
-  process.once('SIGINT', () => void server.close().then(() => process.exit(0)));
+  closeOnInterrupt(server);
 }

@@ -12,6 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import { MediaStreamTrack, RTCPeerConnection } from '@typertc/peerconnection';
 import type { WebSocket } from 'ws';
+import { closeOnInterrupt, portFromEnvironment } from '../shared/cli.js';
 import { publicDir } from '../shared/paths.js';
 import { signalPeerConnection } from '../shared/signaling.js';
 import { type StatsSummary, summarizeStats } from '../shared/stats-summary.js';
@@ -82,10 +83,7 @@ export async function startEchoServer(port: number): Promise<EchoServer> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const server = await startEchoServer(Number(process.env.PORT ?? 8080));
+  const server = await startEchoServer(portFromEnvironment());
   console.log(`TypeRTC echo: open ${server.url} in a browser (Ctrl-C to stop)`);
-  process.once('SIGINT', () => {
-    console.log('\nclosing');
-    void server.close().then(() => process.exit(0));
-  });
+  closeOnInterrupt(server, 'closing');
 }

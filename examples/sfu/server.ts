@@ -8,6 +8,7 @@
  */
 
 import { fileURLToPath } from 'node:url';
+import { closeOnInterrupt, portFromEnvironment } from '../shared/cli.js';
 import { publicDir } from '../shared/paths.js';
 import { startWebServer, type WebServer } from '../shared/web-server.js';
 import { Room } from './room.js';
@@ -39,10 +40,7 @@ export async function startSfuServer(port: number): Promise<SfuServer> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const server = await startSfuServer(Number(process.env.PORT ?? 8080));
+  const server = await startSfuServer(portFromEnvironment());
   console.log(`TypeRTC SFU: open ${server.url} in several tabs (Ctrl-C to stop)`);
-  process.once('SIGINT', () => {
-    console.log('\nclosing');
-    void server.close().then(() => process.exit(0));
-  });
+  closeOnInterrupt(server, 'closing');
 }

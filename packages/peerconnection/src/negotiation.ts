@@ -425,6 +425,14 @@ export class Negotiation {
       );
   }
 
+  /**
+   * Whether our candidates are surfaced as they come: false before the first local description
+   * and while an ICE restart's new credentials wait for theirs (W3C §4.4.1.5).
+   */
+  get candidatesSurfaced(): boolean {
+    return this.#candidates.surfaced;
+  }
+
   localGatheringComplete(): void {
     this.#candidates.end();
   }

@@ -86,6 +86,10 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
   #connectionState: RTCPeerConnectionState = 'new';
   #iceGatheringState: RTCIceGatheringState = 'new';
   #negotiationNeeded = false;
+  /** Gathering states reached while our candidates wait for a local description. */
+  readonly #heldGatheringStates: IceGatheringState[] = [];
+  /** The section the transport's candidates are signalled for. */
+  #transportMid: string | undefined;
   #stack: TransportStack | undefined;
   /** What stats are read from; kept after close(), where the transports stay in the report. */
   #statsStack: TransportStack | undefined;
@@ -134,7 +138,13 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
       takePooledGatherer: (config) => this.#pool.take(config),
       onCandidatesSurfaced: (candidates) =>
         setImmediate(() => {
+          // Held gathering states go in their place: `gathering` before the candidates that
+          // waited, `complete` (with its end-of-candidates) after them.
+          const held = this.#heldGatheringStates.splice(0);
+          const mid = this.#transportMid ?? '0';
+          for (const state of held) if (state !== 'complete') this.#onGatheringState(state, mid);
           for (const candidate of candidates) this.#fireCandidate(candidate);
+          if (held.includes('complete')) this.#onGatheringState('complete', mid);
         }),
     });
     this.#pool.update(this.#config);
@@ -404,6 +414,7 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
 
   #adoptTransport(stack: TransportStack, mid: string): void {
     this.#stack = stack;
+    this.#transportMid = mid;
     this.#statsStack = stack;
     const ice = new RTCIceTransport(stack, mid);
     const dtls = new RTCDtlsTransport(stack, ice);
@@ -411,9 +422,15 @@ export class RTCPeerConnection extends PeerConnectionEventTarget {
     this.#dtlsTransport = dtls;
     this.#media.session.attach(stack);
     const events = stack.events;
-    stack.ice.on('gathering-state', (state) =>
-      setImmediate(() => this.#onGatheringState(state, mid)),
-    );
+    stack.ice.on('gathering-state', (state) => {
+      // The gathering state is surfaced with the candidates (W3C §4.4.1.5): an answerer gathers
+      // from the remote offer on, but its candidates and their end wait for its answer.
+      if (this.#negotiation.candidatesSurfaced) {
+        setImmediate(() => this.#onGatheringState(state, mid));
+      } else {
+        this.#heldGatheringStates.push(state);
+      }
+    });
     events.on('candidate-error', (error) => this.#onCandidateError(error));
     events.on('ice-state', (state) => this.#onIceState(state));
     events.on('selected-pair', () => {

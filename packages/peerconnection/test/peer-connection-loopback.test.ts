@@ -5,7 +5,7 @@
 
 import { createHook } from 'node:async_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RTCPeerConnection } from '../src/index.js';
+import { type RTCIceCandidate, RTCPeerConnection } from '../src/index.js';
 import {
   messages,
   negotiate,
@@ -335,6 +335,77 @@ describe('RTCPeerConnection API rules', () => {
       );
     } finally {
       pc.close();
+    }
+  });
+
+  it("an answerer's candidates and gathering states wait for its answer, in order", async () => {
+    const a = new RTCPeerConnection();
+    const b = new RTCPeerConnection();
+    try {
+      const log: string[] = [];
+      b.onicecandidate = ({ candidate }) =>
+        log.push(candidate === null ? 'null' : candidate.candidate === '' ? 'end' : 'candidate');
+      b.onicegatheringstatechange = () => log.push(b.iceGatheringState);
+      a.createDataChannel('x');
+      await a.setLocalDescription();
+      await b.setRemoteDescription(a.localDescription as never);
+      // b gathers from the offer on (to connect sooner), but says nothing before its answer.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(log).toEqual([]);
+      expect(b.iceGatheringState).toBe('new');
+      await b.setLocalDescription();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const candidates = log.filter((entry) => entry === 'candidate').length;
+      expect(candidates).toBeGreaterThan(0);
+      expect(log).toEqual([
+        'gathering',
+        ...new Array(candidates).fill('candidate'),
+        'end',
+        'complete',
+        'null',
+      ]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('connects to a peer whose candidates are all mDNS names, through peer-reflexive checks', async () => {
+    const a = new RTCPeerConnection();
+    const b = new RTCPeerConnection();
+    try {
+      // a hears b's candidates only as .local names (a browser without camera permission sends
+      // those), which TypeRTC does not resolve; b's own checks must reach a all the same.
+      // a's candidates reach b only after b's end-of-candidates reached a: b's checks (the
+      // only way in) then come after a has been told there is nothing else to try.
+      let held: RTCIceCandidate[] | undefined = [];
+      b.onicecandidate = ({ candidate }) => {
+        if (candidate === null) return;
+        const hidden = candidate.candidate.replace(
+          /^(candidate:\S+ \d+ \S+ \d+ )(\S+)/,
+          '$1b7f0a1e2-5c3d-4e4f-9a8b-7c6d5e4f3a2b.local',
+        );
+        void a.addIceCandidate({ ...candidate.toJSON(), candidate: hidden }).then(
+          () => undefined,
+          () => undefined,
+        );
+        if (candidate.candidate === '') {
+          for (const mine of held ?? []) void b.addIceCandidate(mine).catch(() => undefined);
+          held = undefined;
+        }
+      };
+      a.onicecandidate = ({ candidate }) => {
+        if (candidate === null) return;
+        if (held !== undefined) held.push(candidate);
+        else void b.addIceCandidate(candidate).catch(() => undefined);
+      };
+      const channel = a.createDataChannel('through-prflx');
+      await negotiate(a, b);
+      await opened(channel);
+      expect(a.connectionState).toBe('connected');
+    } finally {
+      a.close();
+      b.close();
     }
   });
 

@@ -25,6 +25,11 @@ export class LocalCandidates {
     return this.#list;
   }
 
+  /** Whether candidates are surfaced as they come (a local description of theirs is applied). */
+  get surfaced(): boolean {
+    return this.#surfaced;
+  }
+
   /** Gathering is complete (`a=end-of-candidates`, RFC 8840 §4.1). */
   get ended(): boolean {
     return this.#ended;
@@ -46,17 +51,22 @@ export class LocalCandidates {
     this.#onSurfaced(this.#list);
   }
 
-  /** An ICE restart: a new generation with none yet. Returns the one it replaces. */
+  /**
+   * An ICE restart: a new generation with none yet, whose candidates wait for the local
+   * description that carries its credentials. Returns the one it replaces.
+   */
   restart(): CandidateSnapshot {
     const previous = { list: this.#list, ended: this.#ended };
     this.#list = [];
     this.#ended = false;
+    this.#surfaced = false;
     return previous;
   }
 
-  /** Back to a generation `restart` replaced (its restart rolled back). */
+  /** Back to a generation `restart` replaced (its restart rolled back); it was surfaced. */
   restore(snapshot: CandidateSnapshot): void {
     this.#list = [...snapshot.list];
     this.#ended = snapshot.ended;
+    this.#surfaced = true;
   }
 }

@@ -100,6 +100,9 @@ export class TransportStack {
   #sctpParameters: SctpParameters | undefined;
   #remoteCredentials: IceCredentials | undefined;
   readonly #remoteCandidates = new Set<string>();
+  /** Remote candidates of this generation the ICE agent took. */
+  #usableRemoteCandidates = 0;
+  #endOfCandidatesHeld = false;
   readonly #unsubscribes: (() => void)[] = [];
   #closed = false;
 
@@ -156,6 +159,8 @@ export class TransportStack {
     if (current?.ufrag === credentials.ufrag && current.password === credentials.password) return;
     this.#remoteCredentials = credentials;
     this.#remoteCandidates.clear();
+    this.#usableRemoteCandidates = 0;
+    this.#endOfCandidatesHeld = false;
     this.ice.setRemoteCredentials(credentials);
     if (lite) this.ice.setRemoteLite(true);
   }
@@ -186,11 +191,26 @@ export class TransportStack {
 
   /** A remote candidate string, or null for end-of-candidates; each is given to ICE once. */
   addRemoteCandidate(candidate: string | null): void {
-    if (candidate !== null) {
-      if (this.#remoteCandidates.has(candidate)) return;
-      this.#remoteCandidates.add(candidate);
+    if (candidate === null) {
+      // End-of-candidates with none we could use (a browser's are all mDNS names, which are not
+      // resolved here) would fail ICE at once (RFC 8838 §8), yet the peer can still reach us
+      // with checks from a peer-reflexive address (RFC 8445 §7.3.1.3): it is held back until
+      // one of its candidates is usable.
+      if (this.#usableRemoteCandidates === 0) {
+        this.#endOfCandidatesHeld = true;
+        return;
+      }
+      this.ice.addRemoteCandidate(null);
+      return;
     }
+    if (this.#remoteCandidates.has(candidate)) return;
+    this.#remoteCandidates.add(candidate);
     this.ice.addRemoteCandidate(candidate);
+    this.#usableRemoteCandidates++;
+    if (this.#endOfCandidatesHeld) {
+      this.#endOfCandidatesHeld = false;
+      this.ice.addRemoteCandidate(null);
+    }
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * The certificate of a peer connection made without `certificates` (W3C WebRTC 1.0 §4.4.1.1
- * step 4: the user agent generates one). Making it (a P-256 key and a signed X.509 structure)
- * takes about 4 ms, on the path of the first `setLocalDescription`. So the next one is made in
+ * step 4: the user agent generates one). Making it (a P-256 key and a signed X.509 structure,
+ * about 0.3 ms with the DTLS package's DER writer, more on a busy machine) would sit on the path
+ * of the first `setLocalDescription`. So the next one is made in
  * the background as each is handed out: a server opening connections one after another finds
  * its certificate ready, and each connection still has a key of its own.
  *

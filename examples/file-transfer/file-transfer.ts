@@ -99,8 +99,7 @@ async function receive(port: number, directory: string): Promise<boolean> {
     `receiving into ${directory}: send with  file-transfer.js send ws://localhost:${peer.server.port}/ws FILE`,
   );
   const pc = await peer.connection;
-  // The handlers go on inside the `datachannel` event: the header may come with the channel's
-  // opening, in the same packet, and TypeRTC dispatches its message event right after.
+  // The handlers go on inside the `datachannel` event, so no message can come before them.
   const ok = await new Promise<boolean>((resolve) => {
     pc.ondatachannel = ({ channel }) => resolve(receiveFile(channel, directory));
   });

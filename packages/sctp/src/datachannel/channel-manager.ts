@@ -210,7 +210,7 @@ export class DataChannelManager {
     this.#channels.set(streamId, remote);
     if (!remote.accept(transport)) return;
     this.#events.emit('datachannel', remote);
-    remote.announceOpen();
+    remote.announceOpen(true);
   }
 
   /** Closes a stream no channel uses, refusing the peer's DATA_CHANNEL_OPEN on it. */

@@ -43,6 +43,8 @@ const utf8Decoder = new TextDecoder();
 const DCEP_ACK = encodeDcepMessage({ type: 'ack' });
 
 export class RTCDataChannel extends EventTarget {
+  /** Messages that arrived in the turn the channel was announced (see `announceOpen`). */
+  #heldMessages: (string | ArrayBuffer | Blob)[] | undefined;
   readonly #parameters: DataChannelParameters;
   readonly #host: DataChannelHost;
   #id: number | null;
@@ -233,10 +235,20 @@ export class RTCDataChannel extends EventTarget {
     return true;
   }
 
-  /** Manager: fires `open` (W3C "announce the data channel as open"). */
-  announceOpen(): void {
+  /**
+   * Manager: fires `open` (W3C "announce the data channel as open"). For a channel the peer
+   * opened (`holdMessages`), W3C §6.2 queues a task per message after the task that fired
+   * `datachannel`: a listener that awaits something before setting `onmessage` still gets the
+   * messages that came with the DATA_CHANNEL_OPEN. Those wait for the next macrotask; later
+   * ones are dispatched as they come.
+   */
+  announceOpen(holdMessages = false): void {
     if (this.#readyState === 'closing' || this.#readyState === 'closed') return;
     this.#setReadyState('open');
+    if (holdMessages) {
+      this.#heldMessages = [];
+      setImmediate(() => this.#releaseHeldMessages());
+    }
     this.dispatchEvent(new Event('open'));
   }
 
@@ -255,7 +267,15 @@ export class RTCDataChannel extends EventTarget {
     const message = this.#incoming.receive(ppid, data, maxMessageSize);
     if (message === undefined) return;
     this.#counters.received(message.data.length);
-    this.dispatchEvent(new MessageEvent('message', { data: this.#eventData(message) }));
+    const eventData = this.#eventData(message);
+    if (this.#heldMessages !== undefined) this.#heldMessages.push(eventData);
+    else this.dispatchEvent(new MessageEvent('message', { data: eventData }));
+  }
+
+  #releaseHeldMessages(): void {
+    const held = this.#heldMessages ?? [];
+    this.#heldMessages = undefined;
+    for (const data of held) this.dispatchEvent(new MessageEvent('message', { data }));
   }
 
   /** Manager: the association reports what it still queues of this stream. */

@@ -22,10 +22,15 @@ import {
   type RTCSessionDescriptionInit,
 } from './description.js';
 import { invalidModificationError, invalidStateError, operationError } from './errors.js';
-import { type CreatedDescription, describe, LOCAL_MAX_MESSAGE_SIZE } from './jsep/describe.js';
+import {
+  type CreatedDescription,
+  describe,
+  LOCAL_MAX_MESSAGE_SIZE,
+  negotiatedSctp,
+} from './jsep/describe.js';
 import { type Credentials, newCredentials, type RestartUndo } from './jsep/ice-credentials.js';
 import { LocalCandidates } from './jsep/local-candidates.js';
-import { buildLocalDescription, DEFAULT_SCTP_PORT } from './jsep/local-description.js';
+import { buildLocalDescription } from './jsep/local-description.js';
 import { applyNegotiatedMedia, transceiverNeedsNegotiation } from './jsep/media-apply.js';
 import {
   type MediaContext,
@@ -526,25 +531,15 @@ export class Negotiation {
   }
 
   #applyData(sections: readonly SectionState[], remote: RemoteDescription): void {
-    const data = sections.find((s) => s.kind === 'application');
-    const theirs = remote.sections.find((s) => s.mid === data?.mid);
-    if (
-      data === undefined ||
-      theirs === undefined ||
-      theirs.rejected ||
-      this.#stack === undefined
-    ) {
-      return;
-    }
-    const maxMessageSize = Math.min(LOCAL_MAX_MESSAGE_SIZE, theirs.maxMessageSize || Infinity);
-    this.#host.onSctp(maxMessageSize);
+    const sctp = negotiatedSctp(sections, remote);
+    if (sctp === undefined || this.#stack === undefined) return;
+    this.#host.onSctp(sctp.maxMessageSize);
     this.#stack.configureSctp({
       channels: this.#host.channels,
-      localPort: DEFAULT_SCTP_PORT,
-      remotePort: theirs.sctpPort,
+      localPort: sctp.localPort,
+      remotePort: sctp.remotePort,
       maxMessageSize: LOCAL_MAX_MESSAGE_SIZE,
-      remoteMaxMessageSize:
-        theirs.maxMessageSize === 0 ? LOCAL_MAX_MESSAGE_SIZE : theirs.maxMessageSize,
+      remoteMaxMessageSize: sctp.remoteMaxMessageSize,
     });
   }
 

@@ -13,6 +13,7 @@ import {
   type LocalSection,
 } from './local-description.js';
 import type { MediaSectionPlan } from './media-negotiation.js';
+import type { RemoteDescription } from './remote-description.js';
 import type { SectionState } from './sections.js';
 
 /** Our `a=max-message-size` (RFC 8841 §6): what `@typertc/sctp` reassembles by default. */
@@ -74,4 +75,28 @@ export function describe(input: DescribeInput): CreatedDescription {
     },
   };
   return { sdp: buildLocalDescription(parameters), parameters, credentials, sections, media };
+}
+
+/**
+ * RFC 8841 §5-§6: the data channels' association as the negotiated data section sets it up
+ * (SCTP ports, each side's `a=max-message-size`), with the W3C `maxMessageSize` (the smaller of
+ * the two, §6.1.2 of WebRTC 1.0); undefined when the section is absent or refused.
+ */
+export function negotiatedSctp(
+  sections: readonly SectionState[],
+  remote: RemoteDescription,
+):
+  | { maxMessageSize: number; localPort: number; remotePort: number; remoteMaxMessageSize: number }
+  | undefined {
+  const data = sections.find((s) => s.kind === 'application');
+  const theirs = remote.sections.find((s) => s.mid === data?.mid);
+  if (data === undefined || theirs === undefined || theirs.rejected) return undefined;
+  return {
+    maxMessageSize: Math.min(LOCAL_MAX_MESSAGE_SIZE, theirs.maxMessageSize || Infinity),
+    localPort: DEFAULT_SCTP_PORT,
+    remotePort: theirs.sctpPort,
+    // RFC 8841 §6: 0 means the peer takes any size; we still send no more than we reassemble.
+    remoteMaxMessageSize:
+      theirs.maxMessageSize === 0 ? LOCAL_MAX_MESSAGE_SIZE : theirs.maxMessageSize,
+  };
 }

@@ -26,6 +26,11 @@
 
 import { existsSync } from 'node:fs';
 import {
+  CHROMIUM_PATH,
+  CHROMIUM_REAL_HOST_ADDRESSES,
+  HEADLESS_CHROMIUM_FLAGS,
+} from '@typertc/common/testing';
+import {
   type Collector,
   type Connect,
   type ConnectedPair,
@@ -57,22 +62,11 @@ export const PEER_CONNECTION_BENCH_OPTIONS: PeerConnectionBenchOptions = {
   timeoutMs: 10_000,
   memoryPairs: 50,
   memoryOrder: ['typertc', 'werift', 'werift', 'typertc'],
-  chromiumPath: '/usr/bin/chromium',
+  chromiumPath: CHROMIUM_PATH,
 };
 
-/** Chromium's flags on this machine (as interop/peerconnection/chromium-peer.ts has them). */
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Real host addresses in candidates instead of mDNS names, which nothing here resolves.
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
+/** Chromium's flags on this machine, with real host addresses (as the interop tests run it). */
+const CHROMIUM_FLAGS = [...HEADLESS_CHROMIUM_FLAGS, CHROMIUM_REAL_HOST_ADDRESSES];
 
 export interface LatencyFigures {
   /** The timed runs' milliseconds, in the order run. */

@@ -4,13 +4,13 @@
  * numbers without DOM types in the test code.
  */
 
+import { CHROMIUM_FAKE_MEDIA_FLAGS } from '@typertc/common/testing';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../interop/peerconnection/chromium-peer.js';
 
 export function launchBrowser(): Promise<Browser> {
   return launchChromium([
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
+    ...CHROMIUM_FAKE_MEDIA_FLAGS,
     '--autoplay-policy=no-user-gesture-required',
   ]);
 }

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CHROMIUM_FAKE_MEDIA_FLAGS } from '@typertc/common/testing';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../peerconnection/chromium-peer.js';
 import type { IceCandidateInit, SessionDescriptionInit } from '../peerconnection/remote-peer.js';
@@ -18,7 +19,7 @@ import type { IceCandidateInit, SessionDescriptionInit } from '../peerconnection
  * a beeping tone, and the fake permission prompt that grants them without asking.
  */
 export function launchMediaChromium(): Promise<Browser> {
-  return launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
+  return launchChromium(CHROMIUM_FAKE_MEDIA_FLAGS);
 }
 
 /** The page's two files, read once: the server answers every other path with 404. */

@@ -12,6 +12,7 @@
  */
 
 import type { RTCPeerConnection } from '../../packages/peerconnection/src/index.js';
+import { CandidateRelay } from '../peerconnection/candidate-relay.js';
 import type { IceCandidateInit, SessionDescriptionInit } from '../peerconnection/remote-peer.js';
 import type { ChromiumMediaPeer } from './chromium-media-peer.js';
 import type { RelaySide, UdpRelay } from './udp-relay.js';
@@ -63,55 +64,6 @@ export function chromiumEnd(peer: ChromiumMediaPeer): SessionEnd {
   };
 }
 
-/** Candidates of one direction: held while a description is on its way, then sent in order. */
-class CandidateQueue {
-  readonly #deliver: (candidate: IceCandidateInit | null) => Promise<void>;
-  readonly #rewrite: (candidate: IceCandidateInit) => Promise<IceCandidateInit | undefined>;
-  readonly #errors: string[];
-  #held: (IceCandidateInit | null)[] | undefined = [];
-  #sending: Promise<void> = Promise.resolve();
-  delivered = 0;
-
-  constructor(
-    deliver: (candidate: IceCandidateInit | null) => Promise<void>,
-    rewrite: (candidate: IceCandidateInit) => Promise<IceCandidateInit | undefined>,
-    errors: string[],
-  ) {
-    this.#deliver = deliver;
-    this.#rewrite = rewrite;
-    this.#errors = errors;
-  }
-
-  hold(): void {
-    this.#held ??= [];
-  }
-
-  push(candidate: IceCandidateInit | null): void {
-    if (this.#held !== undefined) this.#held.push(candidate);
-    else this.#send(candidate);
-  }
-
-  release(): void {
-    const held = this.#held ?? [];
-    this.#held = undefined;
-    for (const candidate of held) this.#send(candidate);
-  }
-
-  /** One at a time: rewriting may bind a socket, and candidates should arrive in order. */
-  #send(candidate: IceCandidateInit | null): void {
-    this.#sending = this.#sending.then(async () => {
-      try {
-        const sent = candidate === null ? null : await this.#rewrite(candidate);
-        if (sent === undefined) return;
-        await this.#deliver(sent);
-        this.delivered++;
-      } catch (error) {
-        this.#errors.push(`addIceCandidate(${JSON.stringify(candidate)}): ${String(error)}`);
-      }
-    });
-  }
-}
-
 /** The SDP without its candidates: through a relay, every candidate must be a rewritten one. */
 function withoutCandidates(sdp: string): string {
   return sdp
@@ -131,8 +83,8 @@ export class MediaSession {
   readonly relay: UdpRelay | undefined;
   /** addIceCandidate failures on either side, for the assertion that there were none. */
   readonly candidateErrors: string[] = [];
-  readonly #toRemote: CandidateQueue;
-  readonly #toTypertc: CandidateQueue;
+  readonly #toRemote: CandidateRelay;
+  readonly #toTypertc: CandidateRelay;
 
   constructor(typertc: SessionEnd, remote: SessionEnd, relay?: UdpRelay) {
     this.typertc = typertc;
@@ -142,18 +94,18 @@ export class MediaSession {
       (side: RelaySide) =>
       async (candidate: IceCandidateInit): Promise<IceCandidateInit | undefined> =>
         relay === undefined ? candidate : relay.rewriteCandidate(side, candidate);
-    this.#toRemote = new CandidateQueue(
+    this.#toRemote = new CandidateRelay(
       (candidate) => remote.addIceCandidate(candidate),
+      this.candidateErrors,
       rewrite('typertc'),
-      this.candidateErrors,
     );
-    this.#toTypertc = new CandidateQueue(
+    this.#toTypertc = new CandidateRelay(
       (candidate) => typertc.addIceCandidate(candidate),
-      rewrite('remote'),
       this.candidateErrors,
+      rewrite('remote'),
     );
-    typertc.onCandidate((candidate) => this.#toRemote.push(candidate));
-    remote.onCandidate((candidate) => this.#toTypertc.push(candidate));
+    typertc.onCandidate((candidate) => this.#toRemote.relay(candidate));
+    remote.onCandidate((candidate) => this.#toTypertc.relay(candidate));
   }
 
   /** Candidates delivered to each side so far. */

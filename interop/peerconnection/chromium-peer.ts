@@ -4,6 +4,11 @@
  */
 
 import { existsSync, readFileSync } from 'node:fs';
+import {
+  CHROMIUM_PATH,
+  CHROMIUM_REAL_HOST_ADDRESSES,
+  HEADLESS_CHROMIUM_FLAGS,
+} from '@typertc/common/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import {
   type DataChannelInit,
@@ -15,26 +20,17 @@ import {
   type SessionDescriptionInit,
 } from './remote-peer.js';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-
 const PEER_SCRIPT = readFileSync(new URL('./page/peer.js', import.meta.url), 'utf8');
 
 /**
- * The flags this machine needs (no network beyond loopback, no GPU, running as root), and one
- * for the test: Chromium hides host addresses behind mDNS names by default, which a server stack
- * cannot resolve; a server talking to browsers sees real addresses from them in the field only
- * when the page has camera permission, and this flag gives the same without a camera.
+ * The flags this machine needs (`@typertc/common/testing`), and one for the test: Chromium hides
+ * host addresses behind mDNS names by default, which a server stack cannot resolve; a server
+ * talking to browsers sees real addresses from them in the field only when the page has camera
+ * permission, and this flag gives the same without a camera.
  */
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
+export const CHROMIUM_FLAGS: readonly string[] = [
+  ...HEADLESS_CHROMIUM_FLAGS,
+  CHROMIUM_REAL_HOST_ADDRESSES,
 ];
 
 export class ChromiumMissingError extends Error {

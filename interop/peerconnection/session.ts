@@ -8,44 +8,9 @@
  */
 
 import type { RTCDataChannel, RTCPeerConnection } from '../../packages/peerconnection/src/index.js';
+import { CandidateRelay } from './candidate-relay.js';
 import { PerfectNegotiation } from './perfect-negotiation.js';
 import type { IceCandidateInit, RemotePeer, SessionDescriptionInit } from './remote-peer.js';
-
-/** Candidates for one direction: held while a description is on its way, then delivered. */
-class CandidateRelay {
-  readonly #deliver: (candidate: IceCandidateInit | null) => Promise<unknown>;
-  readonly #errors: string[];
-  #held: (IceCandidateInit | null)[] | undefined = [];
-  /** How many candidates (end-of-candidates included) reached the other side. */
-  delivered = 0;
-
-  constructor(deliver: (candidate: IceCandidateInit | null) => Promise<unknown>, errors: string[]) {
-    this.#deliver = deliver;
-    this.#errors = errors;
-  }
-
-  hold(): void {
-    this.#held ??= [];
-  }
-
-  relay(candidate: IceCandidateInit | null): void {
-    if (this.#held !== undefined) this.#held.push(candidate);
-    else this.#send(candidate);
-  }
-
-  release(): void {
-    const held = this.#held ?? [];
-    this.#held = undefined;
-    for (const candidate of held) this.#send(candidate);
-  }
-
-  #send(candidate: IceCandidateInit | null): void {
-    this.delivered++;
-    this.#deliver(candidate).catch((error: unknown) => {
-      this.#errors.push(`addIceCandidate(${JSON.stringify(candidate)}): ${String(error)}`);
-    });
-  }
-}
 
 export interface NegotiateOptions {
   /** Rewrites the SDP the remote peer sends before TypeRTC sees it. */

@@ -43,9 +43,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CHROMIUM_FAKE_MEDIA_FLAGS,
+  CHROMIUM_PATH,
+  HEADLESS_CHROMIUM_FLAGS,
+} from '@typertc/common/testing';
 import { chromium } from 'playwright-core';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? CHROMIUM_PATH;
 const PCAP = '/tmp/chromium-rtp-capture.pcap';
 
 /**
@@ -207,16 +212,8 @@ async function capture(outDir: string): Promise<{ version: string }> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
+      ...HEADLESS_CHROMIUM_FLAGS,
+      ...CHROMIUM_FAKE_MEDIA_FLAGS,
       '--disable-webrtc-encryption',
       '--allow-loopback-in-peer-connection',
     ],

@@ -23,9 +23,14 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import {
+  CHROMIUM_FAKE_MEDIA_FLAGS,
+  CHROMIUM_PATH,
+  HEADLESS_CHROMIUM_FLAGS,
+} from '@typertc/common/testing';
 import { chromium } from 'playwright-core';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? CHROMIUM_PATH;
 
 /**
  * Runs in the page. Kept as a string: the project compiles without the DOM library, and this
@@ -121,18 +126,7 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-    ],
+    args: [...HEADLESS_CHROMIUM_FLAGS, ...CHROMIUM_FAKE_MEDIA_FLAGS],
   });
   try {
     const page = await browser.newPage();

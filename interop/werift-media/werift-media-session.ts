@@ -25,6 +25,7 @@ import {
   type RTCRtpReceiver,
   type RTCTrackEvent,
 } from '../../packages/peerconnection/src/index.js';
+import { CandidateRelay } from '../peerconnection/candidate-relay.js';
 
 export type Kind = 'audio' | 'video';
 export const KINDS: readonly Kind[] = ['audio', 'video'];
@@ -216,33 +217,6 @@ interface CandidateInit {
   sdpMLineIndex: number | null;
 }
 
-/** Candidates for a side that has no remote description yet wait here until it has. */
-class HeldCandidates {
-  #held: (CandidateInit | null)[] | undefined = [];
-  readonly #add: (candidate: CandidateInit | null) => Promise<void>;
-  readonly #errors: Error[];
-
-  constructor(add: (candidate: CandidateInit | null) => Promise<void>, errors: Error[]) {
-    this.#add = add;
-    this.#errors = errors;
-  }
-
-  push(candidate: CandidateInit | null): void {
-    if (this.#held !== undefined) this.#held.push(candidate);
-    else this.#deliver(candidate);
-  }
-
-  release(): void {
-    const held = this.#held ?? [];
-    this.#held = undefined;
-    for (const candidate of held) this.#deliver(candidate);
-  }
-
-  #deliver(candidate: CandidateInit | null): void {
-    this.#add(candidate).catch((error: Error) => this.#errors.push(error));
-  }
-}
-
 /**
  * One offer/answer, `offerer` first. The answerer's tracks join the transceivers the offer
  * created (TypeRTC: `addTrack` after the offer, W3C's answerer flow; werift: `replaceTrack`
@@ -253,20 +227,20 @@ export async function negotiate(
   typertc: TypertcEchoPeer,
   werift: WeriftMediaPeer,
   offerer: 'typertc' | 'werift',
-  errors: Error[],
+  errors: string[],
 ): Promise<void> {
-  const toWerift = new HeldCandidates(
-    (candidate) => werift.pc.addIceCandidate(candidate ?? undefined),
+  const toWerift = new CandidateRelay(
+    (candidate) => werift.pc.addIceCandidate((candidate as CandidateInit | null) ?? undefined),
     errors,
   );
-  const toTypertc = new HeldCandidates(
+  const toTypertc = new CandidateRelay(
     (candidate) => typertc.pc.addIceCandidate(candidate ?? undefined),
     errors,
   );
   typertc.pc.addEventListener('icecandidate', (event) => {
     const candidate: RTCIceCandidate | null = (event as RTCPeerConnectionIceEvent).candidate;
     if (candidate === null) return; // werift needs no end-of-candidates
-    toWerift.push({
+    toWerift.relay({
       candidate: candidate.candidate,
       sdpMid: candidate.sdpMid,
       sdpMLineIndex: candidate.sdpMLineIndex,
@@ -274,7 +248,7 @@ export async function negotiate(
   });
   werift.pc.onIceCandidate.subscribe((candidate: WeriftCandidate | undefined) => {
     if (candidate === undefined) return;
-    toTypertc.push({
+    toTypertc.relay({
       candidate: candidate.candidate,
       sdpMid: candidate.sdpMid ?? null,
       sdpMLineIndex: candidate.sdpMLineIndex ?? null,

@@ -17,7 +17,7 @@ export class CandidateRelay {
   readonly #errors: string[];
   #held: (IceCandidateInit | null)[] | undefined = [];
   #sending: Promise<void> = Promise.resolve();
-  /** How many candidates (end-of-candidates included) reached the other side. */
+  /** How many candidates (end-of-candidates included) were handed to the other side. */
   delivered = 0;
 
   /** `errors` collects every failed delivery, for the tests' assertion that there were none. */
@@ -54,8 +54,8 @@ export class CandidateRelay {
         const sent =
           candidate === null || rewrite === undefined ? candidate : await rewrite(candidate);
         if (sent === undefined) return;
-        await this.#deliver(sent);
         this.delivered++;
+        await this.#deliver(sent);
       } catch (error) {
         this.#errors.push(`addIceCandidate(${JSON.stringify(candidate)}): ${String(error)}`);
       }
